@@ -1,0 +1,99 @@
+"""Switches that change how ops record the graph: `no_grad()` and `detect_anomaly()`.
+
+Both live in one `contextvars.ContextVar`, so a switch made in one thread or asyncio
+task never leaks into another, and an op reads its mode with a single lookup.
+
+    >>> from autograd import Value, no_grad
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.parents
+    ()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from autograd.value import Value
+
+
+class Mode(NamedTuple):
+    """How ops behave right now: record the graph? check every result for NaN/inf?"""
+
+    grad_enabled: bool = True
+    detect_anomaly: bool = False
+
+
+DEFAULT_MODE = Mode()
+MODE: ContextVar[Mode] = ContextVar("autograd_mode", default=DEFAULT_MODE)
+
+
+@contextmanager
+def _mode(**changes: bool) -> Iterator[None]:
+    token = MODE.set(MODE.get()._replace(**changes))
+    try:
+        yield
+    finally:
+        MODE.reset(token)
+
+
+def no_grad() -> AbstractContextManager[None]:
+    """Compute values without recording the graph: results have no parents.
+
+    Use it for evaluation and for parameter updates. Only the current thread or task
+    is affected.
+
+        >>> with no_grad():
+        ...     y = Value(3.0).tanh()   # y.parents == ()
+    """
+    return _mode(grad_enabled=False)
+
+
+def enable_grad() -> AbstractContextManager[None]:
+    """Record the graph again inside a `no_grad()` block."""
+    return _mode(grad_enabled=True)
+
+
+def detect_anomaly() -> AbstractContextManager[None]:
+    """Raise `FloatingPointError` at the first op whose result is NaN or inf.
+
+    The message names the op, its inputs and the node's label, so the bad step is found
+    where it happens rather than as a NaN loss many ops later; `backward()` inside the
+    block also checks every gradient it computes.
+
+        >>> with detect_anomaly():
+        ...     Value(float("inf")) * 0.0     # raises FloatingPointError naming "mul"
+    """
+    return _mode(detect_anomaly=True)
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad()`."""
+    return MODE.get().grad_enabled
+
+
+# Drawings can group nodes by the module that made them. While `record_scopes()` is
+# active, `nn` modules write {node: "layers.0.neurons.3"} into the dict it yields; ops
+# themselves never look at this, so it costs nothing when unused.
+SCOPES: ContextVar[dict[Value, str] | None] = ContextVar("autograd_scopes", default=None)
+
+
+@contextmanager
+def record_scopes() -> Iterator[dict[Value, str]]:
+    """Collect which module created each node, for ``draw_graph(..., scopes=...)``.
+
+        >>> with record_scopes() as scopes:
+        ...     loss = model(x)           # an nn module tags the nodes it creates
+        >>> draw_graph(loss, scopes=scopes)
+    """
+    scopes: dict[Value, str] = {}
+    token = SCOPES.set(scopes)
+    try:
+        yield scopes
+    finally:
+        SCOPES.reset(token)

@@ -1,0 +1,258 @@
+"""Every differentiable operation, each in one place: its forward and its local-derivative rule.
+
+An `Op` pairs a forward function on plain floats with a rule that returns the local
+derivatives ∂out/∂input, one per input. Rules use only arithmetic and the helper
+functions below (`exp`, `log`, `cos`, ...) on whatever they are given, so the very same
+rule serves three callers:
+
+- the eager forward pass calls it with floats and stores the float local derivatives
+  on the node, so the plain backward pass is a multiply-and-add per edge;
+- `backward(create_graph=True)` calls it with `Value`s, so gradients are graphs that can
+  be differentiated again (higher order for free);
+- the tracer calls it with symbolic expressions to generate straight-line code.
+
+Adding an op is one local edit here, next to its siblings, plus a method on `Value`
+(`value.py`) and a line in the test table (`tests/op_table.py`).
+
+    >>> MUL.forward(2.0, 3.0), MUL.rule(2.0, 3.0, 6.0)
+    (6.0, (3.0, 2.0))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+_SQRT_2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_NUMBER = (float, int)
+
+
+class Op:
+    """A differentiable operation: `forward` on floats, `rule` for the local derivatives.
+
+    Unary ops: ``forward(x, attr) -> float`` and ``rule(x, out, attr) -> (d_out/dx,)``.
+    Binary ops: ``forward(x, y)`` and ``rule(x, y, out) -> (d_out/dx, d_out/dy)``.
+    N-ary ops: ``forward(xs)`` and ``rule(xs, out) -> tuple`` with one entry per input.
+    ``attr`` is a constant of the op (the exponent of ``x ** 2.0``, a leaky slope); an op
+    with an attribute is bound to it with `Op.bind`, so each node knows its own.
+    """
+
+    __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr", "domain")
+
+    def __init__(
+        self,
+        name: str,
+        arity: int,
+        forward: Callable[..., float],
+        rule: Callable[..., tuple[Any, ...]],
+        *,
+        symbol: str | None = None,
+        attr: float | None = None,
+        domain: str = "all reals",
+    ) -> None:
+        self.name = name
+        self.symbol = symbol or name  # how drawings and listings show it: "*", "tanh"
+        self.arity = arity  # 1, 2, or 0 for "any number of inputs"
+        self.forward = forward
+        self.rule = rule
+        self.attr = attr
+        self.domain = domain  # a human description of the valid inputs
+
+    def bind(self, attr: float) -> Op:
+        """The same op with its constant attribute set (``x ** 3.0`` → ``POW_CONST.bind(3.0)``)."""
+        return Op(
+            self.name, self.arity, self.forward, self.rule,
+            symbol=self.symbol, attr=attr, domain=self.domain,
+        )
+
+    def describe(self) -> str:
+        """The op's name with its attribute, for messages: ``pow(3.0)``, ``tanh``."""
+        return self.name if self.attr is None else f"{self.name}({self.attr!r})"
+
+    def __repr__(self) -> str:
+        return f"<op {self.describe()}>"
+
+
+# Helpers the rules use: a math function on floats, the matching op on anything else.
+def exp(x: Any) -> Any:
+    return math.exp(x) if isinstance(x, _NUMBER) else x.exp()
+
+
+def log(x: Any) -> Any:
+    return math.log(x) if isinstance(x, _NUMBER) else x.log()
+
+
+def sin(x: Any) -> Any:
+    return math.sin(x) if isinstance(x, _NUMBER) else x.sin()
+
+
+def cos(x: Any) -> Any:
+    return math.cos(x) if isinstance(x, _NUMBER) else x.cos()
+
+
+def erf(x: Any) -> Any:
+    return math.erf(x) if isinstance(x, _NUMBER) else x.erf()
+
+
+def sigmoid(x: Any) -> Any:
+    return _sigmoid(x, None) if isinstance(x, _NUMBER) else x.sigmoid()
+
+
+def step(x: Any, below: float = 0.0) -> float:
+    """1.0 where x > 0 else `below`: the derivative of a kink, constant on each side."""
+    data = x if isinstance(x, _NUMBER) else x.data
+    return 1.0 if data > 0 else below
+
+
+def sign(x: Any) -> float:
+    data = x if isinstance(x, _NUMBER) else x.data
+    return 1.0 if data > 0 else (-1.0 if data < 0 else 0.0)
+
+
+def _domain_error(op: str, x: float, need: str) -> ValueError:
+    return ValueError(f"{op}: input {x!r} is outside the domain ({need}).")
+
+
+# ---- binary ops --------------------------------------------------------------------------
+
+ADD = Op("add", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), symbol="+")
+SUB = Op("sub", 2, lambda x, y: x - y, lambda x, y, out: (1.0, -1.0), symbol="-")
+MUL = Op("mul", 2, lambda x, y: x * y, lambda x, y, out: (y, x), symbol="*")
+
+
+def _div(x: float, y: float) -> float:
+    if y == 0:
+        raise ZeroDivisionError(f"div: division of {x!r} by zero.")
+    return x / y
+
+
+DIV = Op("div", 2, _div, lambda x, y, out: (1.0 / y, -out / y), symbol="/",
+         domain="divisor != 0")
+
+
+def _pow(x: float, y: float) -> float:
+    if x == 0 and y < 0:
+        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {y!r}.")
+    if x < 0 and not float(y).is_integer():
+        raise _domain_error("pow", x, f"a negative base needs an integer exponent, got {y!r}")
+    return float(x**y)
+
+
+def _d_power_d_base(x: Any, y: Any) -> Any:
+    """d/dx x**y = y x**(y-1); unbounded (+inf) at x == 0 when 0 < y < 1, 0 when y == 0."""
+    base = x if isinstance(x, _NUMBER) else x.data
+    exponent = y if isinstance(y, _NUMBER) else y.data
+    if exponent == 0:
+        return 0.0
+    if base == 0 and exponent < 1:
+        return math.inf
+    return y * x ** (y - 1.0)
+
+
+def _pow_rule(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
+    # d/dy x**y = x**y log(x); at x == 0 the limit is 0, for x < 0 it is undefined.
+    base = x if isinstance(x, _NUMBER) else x.data
+    d_exponent = out * log(x) if base > 0 else (0.0 if base == 0 else math.nan)
+    return (_d_power_d_base(x, y), d_exponent)
+
+
+POW = Op("pow", 2, _pow, _pow_rule, symbol="**", domain="base > 0, or an integer exponent")
+
+# ---- unary ops (forward(x, attr), rule(x, out, attr)) -------------------------------------
+
+NEG = Op("neg", 1, lambda x, a: -x, lambda x, out, a: (-1.0,), symbol="-")
+
+
+def _pow_const(x: float, a: float) -> float:
+    return _pow(x, a)
+
+
+POW_CONST = Op("pow", 1, _pow_const, lambda x, out, a: (_d_power_d_base(x, a),), symbol="**",
+               domain="base > 0, or an integer exponent")
+
+
+def _exp(x: float, a: None) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(f"exp: exp({x!r}) overflows a float.") from None
+
+
+EXP = Op("exp", 1, _exp, lambda x, out, a: (out,))
+
+
+def _log(x: float, a: None) -> float:
+    if x <= 0:
+        raise _domain_error("log", x, "x > 0")
+    return math.log(x)
+
+
+LOG = Op("log", 1, _log, lambda x, out, a: (1.0 / x,), domain="x > 0")
+
+
+def _sqrt(x: float, a: None) -> float:
+    if x < 0:
+        raise _domain_error("sqrt", x, "x >= 0")
+    return math.sqrt(x)
+
+
+# The slope of sqrt is unbounded at 0: report +inf there, as math would, not a crash.
+SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if step(out) else math.inf,),
+          domain="x >= 0")
+
+ABS = Op("abs", 1, lambda x, a: abs(x), lambda x, out, a: (sign(x),))
+SIN = Op("sin", 1, lambda x, a: math.sin(x), lambda x, out, a: (cos(x),))
+COS = Op("cos", 1, lambda x, a: math.cos(x), lambda x, out, a: (-sin(x),))
+TANH = Op("tanh", 1, lambda x, a: math.tanh(x), lambda x, out, a: (1.0 - out * out,))
+ERF = Op("erf", 1, lambda x, a: math.erf(x),
+         lambda x, out, a: (_TWO_OVER_SQRT_PI * exp(-(x * x)),))
+
+
+def _sigmoid(x: float, a: None) -> float:
+    # Two branches so that exp never overflows: for x < 0 use e^x / (1 + e^x).
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+SIGMOID = Op("sigmoid", 1, _sigmoid, lambda x, out, a: (out * (1.0 - out),))
+
+RELU = Op("relu", 1, lambda x, a: x if x > 0 else 0.0, lambda x, out, a: (step(x),))
+LEAKY_RELU = Op("leaky_relu", 1, lambda x, a: x if x > 0 else a * x,
+                lambda x, out, a: (step(x, a),), attr=0.01)
+
+# x * sigmoid(x); derivative s + x s (1 - s).
+SILU = Op("silu", 1, lambda x, a: x * _sigmoid(x, None),
+          lambda x, out, a: (sigmoid(x) * (1.0 + x * (1.0 - sigmoid(x))),))
+
+
+def _softplus(x: float, a: None) -> float:
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow at large |x|.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+SOFTPLUS = Op("softplus", 1, _softplus, lambda x, out, a: (sigmoid(x),))
+
+# Exact GELU, x Φ(x) with Φ the standard normal CDF; derivative Φ(x) + x φ(x).
+GELU = Op("gelu", 1, lambda x, a: 0.5 * x * (1.0 + math.erf(x / _SQRT_2)),
+          lambda x, out, a: (0.5 * (1.0 + erf(x * (1.0 / _SQRT_2)))
+                             + x * _INV_SQRT_2PI * exp(-0.5 * (x * x)),))
+
+# ---- n-ary ops (forward(xs), rule(xs, out)) -----------------------------------------------
+
+SUM = Op("sum", 0, lambda xs: sum(xs), lambda xs, out: (1.0,) * len(xs), symbol="Σ")
+
+# Unary ops that a user reaches as a method named like the op (`x.tanh()`).
+UNARY_METHODS: dict[str, Op] = {
+    op.name: op
+    for op in (EXP, LOG, SQRT, ABS, SIN, COS, TANH, ERF, SIGMOID, RELU, SILU, SOFTPLUS, GELU)
+}
+
+ALL_OPS: tuple[Op, ...] = (
+    ADD, SUB, MUL, DIV, POW, NEG, POW_CONST, LEAKY_RELU, SUM, *UNARY_METHODS.values()
+)
+

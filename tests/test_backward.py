@@ -1,0 +1,150 @@
+"""The backward pass: accumulation, reuse, repeated calls, deep graphs, higher order."""
+
+import math
+import threading
+
+import pytest
+
+from autograd import Value, backward, detect_anomaly, no_grad, topological_order
+
+
+def test_reused_node_gets_sum_of_contributions() -> None:
+    x = Value(3.0)
+    y = x * x + x  # dy/dx = 2x + 1
+    y.backward()
+    assert x.grad == 7.0
+
+
+def test_leaf_gradients_accumulate_across_backward_calls() -> None:
+    x = Value(-2.0)
+    y = x * 5.0
+    y.backward()
+    y.backward()
+    assert x.grad == 10.0
+    x.zero_grad()
+    y.backward()
+    assert x.grad == 5.0
+
+
+def test_second_backward_doubles_leaves_but_not_intermediates() -> None:
+    a, b = Value(1.5), Value(-0.5)
+    h = a * b
+    out = h.tanh()
+    out.backward()
+    first_a, first_h = a.grad, h.grad
+    out.backward()
+    assert a.grad == 2 * first_a
+    assert h.grad == first_h == 1 - math.tanh(-0.75) ** 2
+
+
+def test_intermediate_grads_stay_readable_after_backward() -> None:
+    x = Value(0.3)
+    h = x.exp()
+    y = h * 2.0
+    y.backward()
+    assert h.grad == 2.0
+    assert y.grad == 1.0
+
+
+def test_backward_on_a_leaf_gives_one() -> None:
+    x = Value(4.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_million_deep_chain_backprops_without_recursion() -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_topological_order_lists_parents_first() -> None:
+    a = Value(1.0)
+    b = a * 2.0
+    c = b + a
+    order = topological_order(c)
+    position = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        for parent in node.parents:
+            assert position[id(parent)] < position[id(node)]
+    assert order[-1] is c and len(order) == 4
+
+
+def test_second_derivative_of_tanh() -> None:
+    x = Value(0.7)
+    x.tanh().backward(create_graph=True)
+    first = x.grad
+    assert isinstance(first, Value)
+    x.grad = 0.0
+    first.backward()
+    t = math.tanh(0.7)
+    assert x.grad == pytest.approx(-2 * t * (1 - t * t), rel=1e-12)
+
+
+def test_hessian_vector_product() -> None:
+    # f = x^2 y + y^3; H = [[2y, 2x], [2x, 6y]]; H v for v = (1, 2)
+    x, y = Value(1.5), Value(-0.5)
+    f = x * x * y + y**3
+    f.backward(create_graph=True)
+    gx, gy = x.grad, y.grad
+    x.grad, y.grad = 0.0, 0.0
+    (gx * 1.0 + gy * 2.0).backward()
+    assert x.grad == pytest.approx(2 * -0.5 * 1 + 2 * 1.5 * 2)
+    assert y.grad == pytest.approx(2 * 1.5 * 1 + 6 * -0.5 * 2)
+
+
+def test_no_grad_records_nothing_and_restores() -> None:
+    x = Value(2.0)
+    with no_grad():
+        y = x * x
+    assert y.parents == () and y.op is None
+    assert (x * x).parents == (x, x)
+
+
+def test_no_grad_does_not_leak_into_other_threads() -> None:
+    seen: list[tuple[int, ...]] = []
+    entered, checked = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        entered.wait()
+        seen.append(tuple(id(p) for p in (Value(1.0) * 2.0).parents))
+        checked.set()
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    with no_grad():
+        entered.set()
+        checked.wait(timeout=10)
+        inside = (Value(1.0) * 2.0).parents
+    thread.join()
+    assert inside == ()
+    assert len(seen) == 1 and len(seen[0]) == 2
+
+
+def test_detach_cuts_the_graph() -> None:
+    x = Value(3.0)
+    y = (x * x).detach() * x
+    y.backward()
+    assert x.grad == 9.0
+
+
+def test_anomaly_mode_names_the_op_and_inputs() -> None:
+    x = Value(math.inf, label="big")
+    with detect_anomaly(), pytest.raises(FloatingPointError, match=r"mul.*inf \(big\)"):
+        _ = x * 0.0
+    assert math.isnan((x * 0.0).data)  # outside the block: plain IEEE behaviour
+
+
+def test_anomaly_mode_checks_backward_gradients() -> None:
+    x = Value(0.0)
+    y = x.sqrt()  # slope +inf at 0
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="sqrt"):
+        y.backward()
+
+
+def test_backward_rejects_a_non_value() -> None:
+    with pytest.raises(TypeError, match="backward"):
+        backward(3.0)  # type: ignore[arg-type]
