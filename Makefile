@@ -14,7 +14,7 @@ demo: setup
 test: setup
 	$(BIN)/ruff check autograd nn tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests --nbmake notebooks
 
 setup: system-deps $(STAMP)
 
