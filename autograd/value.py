@@ -128,6 +128,10 @@ class Value:
         """Square root; ``ValueError`` for x < 0."""
         return apply_unary(ops.SQRT, self)
 
+    def abs(self) -> Value:
+        """|x|, the same as ``abs(x)``; its derivative at 0 is taken as 0."""
+        return apply_unary(ops.ABS, self)
+
     def sin(self) -> Value:
         return apply_unary(ops.SIN, self)
 

@@ -1,0 +1,199 @@
+"""`Neuron`, `Layer` and `MLP`: fully connected networks built from `Value` ops only.
+
+Every node of the forward pass is an ordinary graph node, so any part of a model can be
+drawn and differentiated. micrograd's tutorial runs unchanged:
+
+    >>> model = MLP(2, [16, 16, 1])          # ReLU hidden layers, linear output
+    >>> score = model([1.0, -2.0])
+    >>> loss = (score - 1.0) ** 2
+    >>> loss.backward()
+    >>> for p in model.parameters():
+    ...     p.data -= 0.01 * p.grad
+    >>> model.zero_grad()
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from autograd import lists
+from autograd.value import Number, Value
+from nn.activations import Activation, activation_name, resolve_activation
+from nn.init import Initializer, as_rng, resolve_initializer
+from nn.module import Module
+
+Rng = random.Random | int | None
+Inputs = Sequence[Value | Number] | Value | Number
+
+
+class Neuron(Module):
+    """One unit: ``activation(sum(w_i * x_i) + b)``, the weighted sum being one n-ary node.
+
+    Weights are drawn by `init` (a name from `nn.init.INITIALIZERS` or a function
+    ``(rng, fan_in, fan_out) -> float``) with fan_in = nin and fan_out = `fan_out` (a
+    `Layer` passes its width); the bias starts at 0.0, as in micrograd.
+
+        >>> n = Neuron(2, activation="tanh", rng=1)
+        >>> n([0.0, 0.0]).data
+        0.0
+    """
+
+    def __init__(self, nin: int, activation: str | Activation | None = "relu",
+                 init: str | Initializer = "uniform", rng: Rng = None, *,
+                 fan_out: int = 1) -> None:
+        self.nin = _positive_int(nin, "Neuron", "nin")
+        draw = resolve_initializer(init)
+        generator = as_rng(rng)
+        self.w = [Value(draw(generator, self.nin, fan_out), label=f"w.{i}")
+                  for i in range(self.nin)]
+        self.b = Value(0.0, label="b")
+        self.activation, self._apply = resolve_activation(activation)
+
+    def forward(self, x: Inputs) -> Value:
+        """The neuron's output for `nin` inputs (floats or Values; a bare one if nin == 1)."""
+        xs = _as_sequence(x, self.nin, "Neuron")
+        out = lists.sum([w * xi for w, xi in zip(self.w, xs)]) + self.b
+        return out if self._apply is None else self._apply(out)
+
+    def describe(self) -> dict[str, Any]:
+        """``{"type": "Neuron", "nin": ..., "activation": ...}``."""
+        return {"type": "Neuron", "nin": self.nin,
+                "activation": activation_name(self.activation)}
+
+    def extra_repr(self) -> str:
+        return f"{self.nin} inputs, {activation_name(self.activation)}"
+
+
+class Layer(Module):
+    """`nout` neurons reading the same inputs; returns a Value if nout == 1, else a list.
+
+        >>> layer = Layer(3, 2, activation="tanh")
+        >>> len(layer([1.0, 2.0, 3.0]))
+        2
+    """
+
+    def __init__(self, nin: int, nout: int, activation: str | Activation | None = "relu",
+                 init: str | Initializer = "uniform", rng: Rng = None) -> None:
+        self.nin = _positive_int(nin, "Layer", "nin")
+        self.nout = _positive_int(nout, "Layer", "nout")
+        generator = as_rng(rng)
+        self.neurons = [Neuron(self.nin, activation, init, generator, fan_out=self.nout)
+                        for _ in range(self.nout)]
+        self.activation = self.neurons[0].activation
+
+    def forward(self, x: Inputs) -> Value | list[Value]:
+        """Every neuron's output for the same `nin` inputs."""
+        xs = _as_sequence(x, self.nin, "Layer")
+        # Number inputs become leaves once here, not once per neuron.
+        xs = [xi if isinstance(xi, Value) else Value(xi) for xi in xs]
+        outs = [neuron(xs) for neuron in self.neurons]
+        return outs[0] if self.nout == 1 else outs
+
+    def describe(self) -> dict[str, Any]:
+        """``{"type": "Layer", "nin": ..., "nout": ..., "activation": ...}``."""
+        return {"type": "Layer", "nin": self.nin, "nout": self.nout,
+                "activation": activation_name(self.activation)}
+
+    def extra_repr(self) -> str:
+        return f"{self.nin} -> {self.nout}, {activation_name(self.activation)}"
+
+    def __repr__(self) -> str:
+        # Listing every neuron would bury the shape; the one line says it all.
+        return f"Layer({self.extra_repr()})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: `activation` on hidden layers, `output_activation` last.
+
+    ``MLP(2, [16, 16, 1])`` is micrograd's: ReLU hidden layers and a linear output. The
+    output is a Value when the last layer has one neuron, else a list of Values.
+
+        >>> model = MLP(3, [4, 4, 2], activation="tanh", output_activation="sigmoid", rng=42)
+        >>> len(model([1.0, 0.5, -1.0])), model.num_parameters()
+        (2, 46)
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int],
+                 activation: str | Activation | None = "relu",
+                 output_activation: str | Activation | None = None,
+                 init: str | Initializer = "uniform", rng: Rng = None) -> None:
+        self.nin = _positive_int(nin, "MLP", "nin")
+        if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(
+                f"MLP: nouts must be a non-empty list of layer widths such as [16, 16, 1], "
+                f"got {nouts!r}."
+            )
+        self.nouts = [_positive_int(n, "MLP", "each layer width") for n in nouts]
+        self.activation = resolve_activation(activation)[0]
+        self.output_activation = resolve_activation(output_activation)[0]
+        generator = as_rng(rng)
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1],
+                  activation=output_activation if i == last else activation,
+                  init=init, rng=generator)
+            for i in range(len(self.nouts))
+        ]
+
+    def forward(self, x: Inputs) -> Value | list[Value]:
+        """Run the layers in turn on `nin` inputs (floats or Values)."""
+        out: Any = x
+        for layer in self.layers:
+            out = layer(out)
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """The architecture, JSON-able; save/load and `to_torch` read it.
+
+            >>> MLP(2, [16, 1]).describe()["nouts"]
+            [16, 1]
+        """
+        return {
+            "type": "MLP",
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": activation_name(self.activation),
+            "output_activation": activation_name(self.output_activation),
+        }
+
+    config = describe
+
+    def to_torch(self) -> Any:
+        """An equivalent float64 ``torch.nn.Sequential`` with the same weights.
+
+        See `nn.export.to_torch`; torch is imported only when this is called.
+        """
+        from nn.export import to_torch
+
+        return to_torch(self)
+
+    def __repr__(self) -> str:
+        lines = [f"MLP({self.nin} inputs, {self.num_parameters()} parameters"]
+        lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
+        return "\n".join(lines) + "\n)"
+
+
+def _positive_int(n: Any, where: str, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}.")
+    return n
+
+
+def _as_sequence(x: Inputs, nin: int, where: str) -> Sequence[Value | Number]:
+    if isinstance(x, Value | int | float):
+        if nin == 1:
+            return (x,)
+        raise ValueError(f"{where}: expected {nin} inputs, got a single number.")
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(
+            f"{where}: expected a list of {nin} inputs (floats or Values), "
+            f"got {type(x).__name__}."
+        ) from None
+    if n != nin:
+        raise ValueError(f"{where}: expected {nin} inputs, got {n}.")
+    return x

@@ -1,0 +1,292 @@
+"""`Module`: the base of every model, with PyTorch's habits and none of its machinery.
+
+A module keeps its parameters (`Value`s) and sub-modules as plain attributes, alone or in
+lists; `named_parameters` finds them by walking those attributes, so a subclass only
+writes ``__init__`` and ``forward``:
+
+    >>> from autograd import Value
+    >>> class Scale(Module):
+    ...     def __init__(self) -> None:
+    ...         self.k = Value(2.0)
+    ...     def forward(self, x: Value) -> Value:
+    ...         return self.k * x
+    >>> m = Scale()
+    >>> m(Value(3.0)).data, m.named_parameters()[0][0]
+    (6.0, 'k')
+
+Names are dotted paths through the attributes (``layers.0.neurons.3.w.1``); attributes whose
+name starts with ``_`` are private and not walked. While `autograd.context.record_scopes()`
+is on, calling a module tags the nodes its forward created with the same dotted path, so a
+drawing can group the graph by module.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from typing import Any
+
+from autograd.context import SCOPES
+from autograd.value import Value
+
+# While scopes are recorded: the dotted scope of the module being called, and the names
+# of its direct sub-modules (by id), so a child can find out what its parent calls it.
+_CALLER: ContextVar[tuple[str, dict[int, str]] | None] = ContextVar("nn_caller", default=None)
+
+
+class Module:
+    """Base class for models: parameters, gradients, state, saving, and scoped calls.
+
+        >>> from nn.layers import MLP
+        >>> model = MLP(2, [4, 1])
+        >>> model.num_parameters()
+        17
+    """
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """What calling the module computes; every subclass defines it."""
+        raise NotImplementedError(
+            f"{type(self).__name__}: a Module subclass must define forward()."
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        scopes = SCOPES.get()
+        if scopes is None:  # the common case: one ContextVar lookup, nothing else
+            return self.forward(*args, **kwargs)
+        return self._call_in_scope(scopes, args, kwargs)
+
+    # ---- what the module holds ------------------------------------------------------------
+    def _direct_members(self) -> Iterator[tuple[str, Value | Module]]:
+        """Parameters and sub-modules held directly, with their attribute paths."""
+        for attr, value in vars(self).items():
+            if attr.startswith("_"):
+                continue
+            if isinstance(value, Value | Module):
+                yield attr, value
+            elif isinstance(value, list | tuple):
+                for i, item in enumerate(value):
+                    if isinstance(item, Value | Module):
+                        yield f"{attr}.{i}", item
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    if isinstance(item, Value | Module):
+                        yield f"{attr}.{key}", item
+
+    def named_children(self) -> list[tuple[str, Module]]:
+        """The sub-modules held directly, with their names: ``[("layers.0", Layer(...)), ...]``."""
+        return [(name, m) for name, m in self._direct_members() if isinstance(m, Module)]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Every parameter with its dotted name, in a stable order; shared ones listed once.
+
+            >>> from nn.layers import Neuron
+            >>> [name for name, _ in Neuron(2).named_parameters()]
+            ['w.0', 'w.1', 'b']
+        """
+        found: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        # An explicit stack rather than recursion; pushed in reverse so the order is the
+        # attributes' order, depth first.
+        stack: list[tuple[str, Value | Module]] = [("", self)]
+        while stack:
+            prefix, item = stack.pop()
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            if isinstance(item, Value):
+                found.append((prefix, item))
+                continue
+            members = [(f"{prefix}.{name}" if prefix else name, member)
+                       for name, member in item._direct_members()]
+            stack.extend(reversed(members))
+        return found
+
+    def parameters(self) -> list[Value]:
+        """Every parameter, in the order of `named_parameters` (micrograd's API).
+
+            >>> from nn.layers import Neuron
+            >>> len(Neuron(3).parameters())
+            4
+        """
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        """How many scalar parameters the model has."""
+        return len(self.named_parameters())
+
+    def zero_grad(self) -> None:
+        """Reset every parameter's gradient to 0.0 (backward accumulates into leaves)."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-able description of the architecture; save/load compare it.
+
+        Subclasses with constructor arguments add them (see `nn.layers.MLP.describe`).
+        """
+        return {"type": type(self).__name__}
+
+    # ---- state ----------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's value by name: ``{"layers.0.neurons.0.w.0": 0.69, ...}``.
+
+            >>> from nn.layers import Neuron
+            >>> Neuron(1, rng=0).state_dict()["b"]
+            0.0
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from a `state_dict`; all or nothing.
+
+        Missing or extra names raise `ValueError`, a value that is not a real number raises
+        `TypeError`; in both cases no parameter changes.
+
+            >>> from nn.layers import Neuron
+            >>> n = Neuron(1)
+            >>> n.load_state_dict({"w.0": 0.5, "b": -1.0}); n.w[0].data
+            0.5
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping name -> number, got {type(state).__name__}."
+            )
+        params = dict(self.named_parameters())
+        check_names(params, state, "load_state_dict")
+        values = {}
+        for name in params:
+            value = state[name]
+            if not is_number(value):
+                raise TypeError(
+                    f"load_state_dict: entry {name!r} must be a real number, "
+                    f"got {type(value).__name__} {value!r}."
+                )
+            try:
+                values[name] = float(value)
+            except OverflowError:  # an int too large for a float
+                raise ValueError(
+                    f"load_state_dict: entry {name!r} = {value!r} does not fit in a float."
+                ) from None
+        # Every entry is checked before the first assignment: all or nothing.
+        for name, p in params.items():
+            p.data = values[name]
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the architecture and every parameter to a JSON file, atomically.
+
+        See `nn.serialize.save`; floats are written so they read back exactly.
+        """
+        from nn.serialize import save
+
+        save(self, path)
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Fill this model's parameters from a file written by `save`.
+
+        A file that is not a valid save of this same architecture raises `ValueError` and
+        changes nothing. See `nn.serialize.load`.
+        """
+        from nn.serialize import load
+
+        load(self, path)
+
+    # ---- printing -------------------------------------------------------------------------
+    def extra_repr(self) -> str:
+        """The text between the parentheses of this module's one-line repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        children = self.named_children()
+        if not children:
+            return f"{type(self).__name__}({self.extra_repr()})"
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        return "\n".join(lines) + "\n)"
+
+    # ---- scopes for drawings --------------------------------------------------------------
+    def _call_in_scope(self, scopes: dict[Value, str], args: tuple[Any, ...],
+                       kwargs: dict[str, Any]) -> Any:
+        caller = _CALLER.get()
+        if caller is None:
+            scope = ""  # the module called from outside is the root of the names
+        else:
+            parent_scope, child_names = caller
+            name = child_names.get(id(self), type(self).__name__)
+            scope = f"{parent_scope}.{name}" if parent_scope else name
+        names = {id(child): name for name, child in self.named_children()}
+        token = _CALLER.set((scope, names))
+        try:
+            out = self.forward(*args, **kwargs)
+        finally:
+            _CALLER.reset(token)
+        if scope:  # nodes made at the root level stay untagged: they belong to no module
+            tag_scope(scopes, scope, out, (args, kwargs))
+            for _, member in self._direct_members():
+                if isinstance(member, Value):
+                    scopes.setdefault(member, scope)
+        return out
+
+
+def tag_scope(scopes: dict[Value, str], scope: str, outputs: Any, inputs: Any) -> None:
+    """Tag with `scope` every node reachable from `outputs` without passing an input.
+
+    The walk also stops at nodes already tagged (made by a sub-module, which is called
+    first, or by an earlier forward), so it costs O(nodes this call created).
+
+        >>> from autograd import Value
+        >>> x = Value(1.0); y = x * 2; scopes = {}
+        >>> tag_scope(scopes, "head", y, [x]); sorted(scopes.values())
+        ['head', 'head']
+    """
+    stop = set(_values_in(inputs))
+    stack = list(_values_in(outputs))
+    while stack:
+        node = stack.pop()
+        if node in scopes or node in stop:
+            continue
+        scopes[node] = scope
+        stack.extend(node.parents)
+
+
+def _values_in(obj: Any) -> Iterator[Value]:
+    """The Values inside nested lists, tuples and dicts (a forward's inputs or outputs)."""
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Value):
+            yield item
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+
+
+def is_number(value: Any) -> bool:
+    """True for ints and floats (and other real numbers), False for bools and the rest."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_names(expected: Mapping[str, Any], given: Mapping[str, Any], where: str) -> None:
+    """Raise `ValueError` listing the missing and the unexpected names, if any."""
+    missing = [name for name in expected if name not in given]
+    extra = [name for name in given if name not in expected]
+    if not missing and not extra:
+        return
+    parts = []
+    if missing:
+        parts.append(f"{len(missing)} missing ({_some(missing)})")
+    if extra:
+        parts.append(f"{len(extra)} unexpected ({_some(extra)})")
+    raise ValueError(
+        f"{where}: the parameter names do not match this model: {'; '.join(parts)}. "
+        "Nothing was changed."
+    )
+
+
+def _some(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", ... {len(names) - limit} more" if len(names) > limit else "")
