@@ -13,13 +13,32 @@ from autograd.check import GradcheckError, gradcheck
 from autograd.context import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.functional import grad, hessian, value_and_grad
 from autograd.lists import log_softmax, logsumexp, softmax, sum
+from autograd.steps import BackwardStep, backward_steps
+from autograd.text_graph import print_graph
 from autograd.value import Value
 
+# graph.py imports graphviz: load it on first use, so `import autograd` stays light and
+# `python -m autograd.graph` runs without a double-import warning.
+_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound")
+
+
+def __getattr__(name: str) -> object:
+    if name in _DRAWING:
+        from autograd import graph
+
+        return getattr(graph, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
 __all__ = [
+    "BackwardStep",
     "GradcheckError",
+    "GraphvizNotFound",
     "Value",
     "backward",
+    "backward_steps",
     "detect_anomaly",
+    "draw_graph",
     "enable_grad",
     "grad",
     "gradcheck",
@@ -28,6 +47,8 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "no_grad",
+    "print_graph",
+    "save_graph",
     "softmax",
     "sum",
     "topological_order",

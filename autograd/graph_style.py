@@ -1,0 +1,120 @@
+"""How drawings look: node labels, the |grad| colour scale, and escaping for DOT.
+
+`draw_graph` (in `graph.py`) decides what to draw; this module decides how each piece
+is written. Labels are Graphviz HTML-like labels built with `html.escape`, so a user
+label such as ``<x>`` or ``a"b`` is shown literally and cannot break the DOT source.
+
+    >>> scale = GradScale([1e-6, 0.5])
+    >>> scale.low, scale.high
+    (-6, 0)
+    >>> scale.fill(1e-6) == scale.fill(1e-6), scale.fill(0.0)
+    (True, '#ffffff')
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+
+# Colours with one meaning each, so tests and legends can name them.
+NAN_FILL = "#ff6b6b"  # a node whose data or grad is NaN or ±inf: always this, always red
+NAN_BORDER = "red"
+PLAIN_FILL = "#ffffff"
+OP_FILL = "#eeeeee"
+BOX_FILL = "#dde6f0"  # a collapsed module
+DONE_BORDER = "#1f77b4"  # backward_step: nodes that have received their contributions
+CURRENT_BORDER = "#ff7f0e"  # backward_step: the node and edge of the current step
+
+# ColorBrewer YlGnBu: pale for tiny |grad| (vanishing), dark blue for large. It has no
+# red, so NaN/inf nodes stay unmistakable.
+_PALETTE = ((255, 255, 217), (199, 233, 180), (65, 182, 196), (34, 94, 168), (8, 29, 88))
+
+
+def html_text(text: str) -> str:
+    """Escape text for a Graphviz HTML-like label: ``<x>`` → ``&lt;x&gt;``.
+
+        >>> html_text('a"<b>')
+        'a&quot;&lt;b&gt;'
+    """
+    return html.escape(text, quote=True)
+
+
+def is_finite(x: float) -> bool:
+    return not (math.isnan(x) or math.isinf(x))
+
+
+def value_label(title: str | None, lines: Iterable[str]) -> str:
+    """An HTML-like DOT label: an optional bold title, then one line per entry.
+
+    `title` and `lines` are plain text; they are escaped here.
+
+        >>> value_label("x", ["data 2"])
+        '<<b>x</b><br/>data 2>'
+    """
+    parts = [f"<b>{html_text(title)}</b>"] if title else []
+    parts.extend(html_text(line) for line in lines)
+    return "<" + "<br/>".join(parts) + ">"
+
+
+def _mix(t: float) -> str:
+    """The palette colour at position t in [0, 1], as ``#rrggbb``."""
+    t = min(max(t, 0.0), 1.0) * (len(_PALETTE) - 1)
+    i = min(int(t), len(_PALETTE) - 2)
+    frac = t - i
+    low, high = _PALETTE[i], _PALETTE[i + 1]
+    rgb = (round(a + (b - a) * frac) for a, b in zip(low, high))
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+class GradScale:
+    """Colours for |grad| on a log10 scale spanning the gradients of one graph.
+
+    The scale runs from the decade of the smallest nonzero |grad| (pale) to that of the
+    largest (dark blue), so a gradient that shrinks by 10x per layer shows as a fade.
+    A zero gradient is white; NaN/inf get `NAN_FILL` (the caller checks that first).
+
+        >>> GradScale([0.01, 10.0]).fill(10.0)
+        '#081d58'
+    """
+
+    def __init__(self, grads: Iterable[float]) -> None:
+        sizes = [abs(g) for g in grads if g != 0.0 and is_finite(g)]
+        if sizes:
+            self.low = math.floor(math.log10(min(sizes)))
+            self.high = math.ceil(math.log10(max(sizes)))
+        else:
+            self.low, self.high = 0, 1
+        if self.high <= self.low:
+            self.high = self.low + 1
+
+    def position(self, grad: float) -> float:
+        """Where |grad| sits on the scale, 0 (smallest decade) to 1 (largest)."""
+        return (math.log10(abs(grad)) - self.low) / (self.high - self.low)
+
+    def fill(self, grad: float) -> str:
+        if grad == 0.0:
+            return PLAIN_FILL
+        return _mix(self.position(grad))
+
+    def font(self, grad: float) -> str:
+        """Black text on pale fills, white on dark ones."""
+        return "white" if grad != 0.0 and self.position(grad) > 0.6 else "black"
+
+    def legend(self) -> str:
+        """An HTML table element for the graph's caption: one swatch per decade (at most 9)."""
+        stride = max(1, math.ceil((self.high - self.low) / 8))
+        cells = []
+        for exponent in range(self.low, self.high + 1, stride):
+            colour = self.fill(10.0**exponent)
+            font = self.font(10.0**exponent)
+            cells.append(
+                f'<td bgcolor="{colour}"><font color="{font}">1e{exponent}</font></td>'
+            )
+        cells.append(f'<td bgcolor="{NAN_FILL}">NaN/inf</td>')
+        cells.append(f'<td bgcolor="{PLAIN_FILL}">0</td>')
+        return (
+            '<table border="0" cellborder="1" cellspacing="0" cellpadding="3"><tr>'
+            f'<td border="0">node colour = |grad|, log10 scale:</td>{"".join(cells)}'
+            "</tr></table>"
+        )

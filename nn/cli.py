@@ -1,0 +1,229 @@
+"""The ``chainrule`` command: ``chainrule train`` (or ``python -m nn``) trains a demo MLP.
+
+With no options it trains a 2-16-16-1 ReLU network on 300 noisy moons for 30 epochs with
+Adam, shows a progress bar, writes the loss curve, the decision boundary and the graph of
+one trained neuron into ``./out``, and ends with the train and test accuracy. Options
+change the dataset, the network, the optimizer and the schedule of training:
+
+    chainrule train --dataset spirals --hidden 32,32 --epochs 100 --out runs/spirals
+
+In Python, ``main(["train", "--epochs", "5"])`` runs the same and returns the exit code.
+Bad options print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from autograd.context import no_grad
+from autograd.value import Value
+from nn.activations import ACTIVATIONS
+from nn.data import DATASETS, Dataset, train_val_test_split
+from nn.layers import MLP
+from nn.losses import binary_cross_entropy_with_logits, cross_entropy
+from nn.optim import OPTIMIZERS, Optimizer
+from nn.train import evaluate, fit, require_tracer
+
+CLASSIFICATION_SETS = ("moons", "circles", "spirals", "xor", "blobs", "digits")
+# Adam-family defaults that train the demo reliably; plain SGD wants a larger step.
+DEFAULT_LR = {"sgd": 0.1, "adam": 0.02, "adamw": 0.02, "rmsprop": 0.005}
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but an error is one line on stderr (then exit 2), not usage plus error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _widths(text: str) -> list[int]:
+    """``"16,16"`` -> [16, 16]: hidden layer widths, comma-separated positive integers."""
+    parts = [p.strip() for p in text.split(",")] if text.strip() else []
+    if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive integers such as 16,16, got {text!r}"
+        )
+    return [int(p) for p in parts]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``chainrule`` argument parser (subcommand ``train``).
+
+        >>> build_parser().parse_args(["train", "--hidden", "8,4"]).hidden
+        [8, 4]
+    """
+    parser = _OneLineParser(prog="chainrule", description="Train and inspect small neural "
+                            "networks built on chainrule's scalar autograd engine.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
+    train = commands.add_parser("train", help="train an MLP on a toy dataset and plot it",
+                                description="Train an MLP on a toy dataset; write plots "
+                                "and the graph of one neuron.")
+    train.add_argument("--dataset", choices=CLASSIFICATION_SETS, default="moons",
+                       help="the data to learn (default: moons)")
+    train.add_argument("--samples", type=_positive_int, default=300,
+                       help="how many points to generate (default: 300; digits always has 1797)")
+    train.add_argument("--hidden", type=_widths, default=[16, 16], metavar="W,W",
+                       help="hidden layer widths (default: 16,16)")
+    train.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "linear"],
+                       default="relu", help="hidden activation (default: relu)")
+    train.add_argument("--init", choices=("uniform", "xavier", "he"), default="uniform",
+                       help="weight initialisation (default: uniform, micrograd's U(-1, 1))")
+    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
+                       help="the optimizer (default: adam)")
+    train.add_argument("--lr", type=_positive_float, default=None,
+                       help="learning rate (default: 0.02 for adam/adamw, 0.1 sgd, "
+                       "0.005 rmsprop)")
+    train.add_argument("--epochs", type=_positive_int, default=30, help="epochs (default: 30)")
+    train.add_argument("--batch-size", type=_positive_int, default=16,
+                       help="samples per step (default: 16)")
+    train.add_argument("--seed", type=int, default=0,
+                       help="seed for data, weights and batch order (default: 0)")
+    train.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
+                       help="where to write the plots and the graph (default: ./out)")
+    train.add_argument("--compiled", action="store_true",
+                       help="train with the traced, compiled step (needs autograd.trace)")
+    train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``chainrule`` with `argv` (default: the command line); returns the exit status.
+
+        >>> main(["train", "--epochs", "1", "--out", "/tmp/demo"])   # doctest: +SKIP
+        0
+    """
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `chainrule` alone, or with train's options only, means `chainrule train`.
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+        args_list.insert(0, "train")
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        return train_command(args)
+    except ValueError as error:  # e.g. --compiled before the tracer exists
+        print(f"chainrule train: error: {error}", file=sys.stderr)
+        return 2
+
+
+def _dataset(args: argparse.Namespace) -> Dataset:
+    if args.dataset == "digits":
+        return DATASETS["digits"]()
+    return DATASETS[args.dataset](n=args.samples, seed=args.seed)
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """``chainrule train``: build, train, plot, and print the summary; returns 0.
+
+        >>> train_command(build_parser().parse_args(["train"]))     # doctest: +SKIP
+    """
+    if args.compiled:
+        require_tracer()  # fail before any work, not after the data is made
+    data = _dataset(args)
+    classes = data.num_classes or 2
+    train, val, test = train_val_test_split(data, val=0.15, test=0.15, seed=args.seed)
+    # Two classes: one logit and binary cross-entropy; more: one logit per class and
+    # softmax cross-entropy. Cross-entropy rather than micrograd's hinge loss: one family
+    # for two classes or ten, a smooth gradient from every point (hinge gives none once
+    # a point's margin passes 1), and outputs that read as probabilities.
+    outputs = 1 if classes == 2 else classes
+    loss = binary_cross_entropy_with_logits if outputs == 1 else cross_entropy
+    model = MLP(data.num_features, [*args.hidden, outputs], activation=args.activation,
+                init=args.init, rng=args.seed)
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    optimizer: Optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=lr)
+    shape = "-".join(str(n) for n in [data.num_features, *args.hidden, outputs])
+    print(f"dataset: {data.name}, {len(data)} samples ({len(train)} train, {len(val)} val, "
+          f"{len(test)} test), {classes} classes")
+    print(f"model: MLP {shape}, {args.activation}, {model.num_parameters()} parameters; "
+          f"{args.optimizer} lr={lr:g}, {args.epochs} epochs, batch size {args.batch_size}")
+    sys.stdout.flush()
+    started = time.perf_counter()
+    history = fit(model, loss, optimizer, train, val, epochs=args.epochs,
+                  batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress,
+                  compiled=args.compiled)
+    seconds = time.perf_counter() - started
+    if history.interrupted:
+        print(f"interrupted after {len(history.epochs)} epochs ({history.steps} steps)")
+    print(f"trained {history.steps} steps in {seconds:.1f} s; final train loss "
+          f"{history.train_loss[-1] if history.train_loss else float('nan'):.4f}")
+    for line in _write_outputs(args.out, model, history, train, data):
+        print(line)
+    train_acc = evaluate(model, loss, train, ["accuracy"])["accuracy"]
+    test_acc = evaluate(model, loss, test, ["accuracy"])["accuracy"]
+    print(f"train accuracy: {100 * train_acc:.1f}%")
+    print(f"test accuracy: {100 * test_acc:.1f}%")
+    return 0
+
+
+def _write_outputs(out: Path, model: MLP, history: Any, train: Dataset,
+                   data: Dataset) -> list[str]:
+    """Write the plots and the neuron's graph into `out`; one line per file or skip."""
+    out.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = []
+    try:
+        from matplotlib.figure import Figure  # no pyplot: no GUI backend needed
+    except ImportError:
+        lines.append("skipped the plots: matplotlib is missing "
+                     "(pip install 'chainrule[plots]')")
+    else:
+        from nn.plots import plot_decision_boundary, plot_history
+
+        if history.epochs:
+            figure = Figure(figsize=(11, 4), layout="constrained")
+            plot_history(history, ax=list(figure.subplots(1, 2)))
+            figure.savefig(out / "loss.png", dpi=100)
+            lines.append(f"wrote {out / 'loss.png'}")
+        if data.num_features == 2:
+            figure = Figure(figsize=(5.5, 5), layout="constrained")
+            plot_decision_boundary(model, data, ax=figure.subplots())
+            figure.savefig(out / "decision_boundary.png", dpi=100)
+            lines.append(f"wrote {out / 'decision_boundary.png'}")
+        else:
+            lines.append(f"skipped the decision boundary: {data.name} has "
+                         f"{data.num_features} inputs, not 2")
+    lines.append(_write_neuron_graph(out / "neuron_graph.svg", model, train.X[0]))
+    return lines
+
+
+def _write_neuron_graph(path: Path, model: MLP, point: list[float]) -> str:
+    from autograd.graph import GraphvizNotFound, save_graph
+
+    # One trained neuron of the first layer on one training point, backpropagated, so
+    # the drawing shows data, grads and each edge's local derivative; an active one if
+    # any, since a ReLU at zero would show only zero gradients.
+    with no_grad():
+        active = [n for n in model.layers[0].neurons if n(point).data > 0]
+    neuron = (active or model.layers[0].neurons)[0]
+    inputs = [Value(x, label=f"x.{i}") for i, x in enumerate(point)]
+    output = neuron(inputs)
+    output.label = "out"
+    output.backward()
+    try:
+        return f"wrote {save_graph(output, path, fmt='.3g')}"
+    except GraphvizNotFound:
+        return "skipped the neuron graph: Graphviz's dot program is missing"

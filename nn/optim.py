@@ -1,0 +1,407 @@
+"""Optimizers that update parameters from their gradients: `SGD`, `Adam`, `AdamW`, `RMSProp`.
+
+The formulas are torch.optim's, step for step, so a run here and a run with torch on the
+same gradients agree to rounding. An optimizer reads each parameter's ``.grad`` (a float)
+and changes its ``.data`` in place; the graph is never touched.
+
+    >>> from autograd import Value
+    >>> w = Value(1.0)
+    >>> opt = SGD([w], lr=0.1)
+    >>> (w * w).backward()          # dL/dw = 2
+    >>> opt.step(); w.data
+    0.8
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from autograd.value import Value
+
+# Bumped when the layout of `state_dict()` changes, so old files fail with a clear message.
+STATE_FORMAT = 1
+
+
+class Optimizer:
+    """Base class: holds the parameters, the learning rate and per-parameter buffers.
+
+    Subclasses name their hyper-parameters in `hyper` (all floats or bools, so the state
+    is JSON-able) and their per-parameter buffers in `buffer_names`, and implement
+    `_update(i, p, g)` for one parameter.
+
+        >>> opt = SGD([Value(1.0)], lr=0.1)
+        >>> opt.lr = 0.05               # schedules change the learning rate like this
+    """
+
+    buffer_names: tuple[str, ...] = ()
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        name = type(self).__name__
+        self.params: list[Value] = list(params)
+        if not self.params:
+            raise ValueError(f"{name}: got an empty parameter list; pass model.parameters().")
+        seen: set[int] = set()
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(
+                    f"{name}: parameter {i} is a {type(p).__name__}, expected a Value."
+                )
+            if id(p) in seen:
+                # The same Value twice would be updated twice per step.
+                raise ValueError(f"{name}: parameter {i} appears more than once in the list.")
+            seen.add(id(p))
+        self.lr = _check_nonnegative(name, "lr", lr)
+        self.steps = 0
+        self.buffers: dict[str, list[float]] = {
+            b: [0.0] * len(self.params) for b in self.buffer_names
+        }
+
+    @property
+    def hyper(self) -> dict[str, Any]:
+        """The hyper-parameters besides `lr`, by name (saved in `state_dict`)."""
+        return {}
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0 before the next ``backward()``.
+
+            >>> w = Value(1.0); w.grad = 3.0
+            >>> SGD([w], lr=0.1).zero_grad(); w.grad
+            0.0
+        """
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Apply one update to every parameter from its current ``.grad``.
+
+            >>> w = Value(2.0); w.grad = 1.0
+            >>> opt = SGD([w], lr=0.5); opt.step(); w.data
+            1.5
+        """
+        self.steps += 1
+        for i, p in enumerate(self.params):
+            g = p.grad
+            # A gradient left as a Value by backward(create_graph=True) still has a number.
+            self._update(i, p, g if type(g) is float else float(g))
+
+    def _configure(self, *args: Any, **hyper: Any) -> None:
+        """Check and set the hyper-parameters besides `lr` (shared by init and loading)."""
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume: type, hyper-parameters, step count and buffers.
+
+        Plain floats, lists and strings only, so it can go straight into JSON.
+
+            >>> SGD([Value(1.0)], lr=0.1).state_dict()["lr"]
+            0.1
+        """
+        return {
+            "format": STATE_FORMAT,
+            "type": type(self).__name__,
+            "lr": self.lr,
+            "hyper": dict(self.hyper),
+            "steps": self.steps,
+            "buffers": {k: list(v) for k, v in self.buffers.items()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Resume from `state_dict()`; raises and changes nothing if it does not fit.
+
+        The optimizer type, the number of parameters and every buffer length must match.
+
+            >>> w = Value(1.0)
+            >>> a = SGD([w], lr=0.1, momentum=0.9); b = SGD([w], lr=0.1, momentum=0.9)
+            >>> b.load_state_dict(a.state_dict())
+        """
+        name = type(self).__name__
+        if not isinstance(state, dict):
+            raise TypeError(f"{name}.load_state_dict: expected a dict, got {type(state).__name__}.")
+        expected = {"format", "type", "lr", "hyper", "steps", "buffers"}
+        if set(state) != expected:
+            raise ValueError(
+                f"{name}.load_state_dict: keys {sorted(state)} differ from {sorted(expected)}."
+            )
+        if state["format"] != STATE_FORMAT:
+            raise ValueError(
+                f"{name}.load_state_dict: state format {state['format']!r} is not "
+                f"{STATE_FORMAT}; it was written by another version."
+            )
+        if state["type"] != name:
+            raise ValueError(
+                f"{name}.load_state_dict: the state belongs to a {state['type']!r} optimizer."
+            )
+        lr = _check_nonnegative(name, "lr", state["lr"])
+        steps = state["steps"]
+        if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
+            raise ValueError(f"{name}.load_state_dict: steps must be an int >= 0, got {steps!r}.")
+        buffers = state["buffers"]
+        if not isinstance(buffers, dict) or set(buffers) != set(self.buffer_names):
+            raise ValueError(
+                f"{name}.load_state_dict: buffers must be a dict with keys "
+                f"{sorted(self.buffer_names)}, got {buffers!r:.80}."
+            )
+        checked: dict[str, list[float]] = {}
+        for key, values in buffers.items():
+            if not isinstance(values, list) or len(values) != len(self.params):
+                raise ValueError(
+                    f"{name}.load_state_dict: buffer {key!r} must be a list of "
+                    f"{len(self.params)} numbers (one per parameter)."
+                )
+            checked[key] = [_number(name, f"buffer {key!r}", v) for v in values]
+        hyper = state["hyper"]
+        if not isinstance(hyper, dict) or set(hyper) != set(self.hyper):
+            raise ValueError(
+                f"{name}.load_state_dict: hyper must be a dict with keys {sorted(self.hyper)}, "
+                f"got {hyper!r:.80}."
+            )
+        # Validate the hyper-parameters on a copy first, so a bad one changes nothing here.
+        copy.copy(self)._configure(**hyper)
+        self._configure(**hyper)
+        self.lr = lr
+        self.steps = steps
+        self.buffers = checked
+
+    def __repr__(self) -> str:
+        hyper = "".join(f", {k}={v!r}" for k, v in self.hyper.items())
+        return f"{type(self).__name__}({len(self.params)} parameters, lr={self.lr!r}{hyper})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, Nesterov and weight decay.
+
+    As torch.optim.SGD: ``g += weight_decay * p``; ``buf = momentum * buf + (1 - dampening)
+    * g`` (``buf = g`` on the first step); ``g = g + momentum * buf`` (Nesterov) or
+    ``g = buf``; ``p -= lr * g``.
+
+        >>> w = Value(1.0); w.grad = 1.0
+        >>> opt = SGD([w], lr=0.1, momentum=0.9); opt.step(); opt.step(); round(w.data, 6)
+        0.71
+    """
+
+    buffer_names = ("momentum",)
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        dampening: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self._configure(momentum=momentum, nesterov=nesterov, weight_decay=weight_decay,
+                        dampening=dampening)
+
+    def _configure(self, *, momentum: float, nesterov: bool, weight_decay: float,
+                   dampening: float) -> None:
+        self.momentum = _check_nonnegative("SGD", "momentum", momentum)
+        self.weight_decay = _check_nonnegative("SGD", "weight_decay", weight_decay)
+        self.dampening = _number("SGD", "dampening", dampening)
+        self.nesterov = bool(nesterov)
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError(
+                f"SGD: nesterov=True needs momentum > 0 and dampening == 0, got momentum="
+                f"{self.momentum!r}, dampening={self.dampening!r}."
+            )
+
+    @property
+    def hyper(self) -> dict[str, Any]:
+        return {
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+            "dampening": self.dampening,
+        }
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        if self.momentum:
+            buf = self.buffers["momentum"]
+            if self.steps == 1:
+                buf[i] = g
+            else:
+                buf[i] = self.momentum * buf[i] + (1.0 - self.dampening) * g
+            g = g + self.momentum * buf[i] if self.nesterov else buf[i]
+        p.data -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam: running means of the gradient (β1) and its square (β2), bias-corrected.
+
+    As torch.optim.Adam: ``m = β1 m + (1-β1) g``, ``v = β2 v + (1-β2) g²``, ``p -= lr /
+    (1-β1^t) * m / (sqrt(v) / sqrt(1-β2^t) + eps)``. `weight_decay` adds ``wd * p`` to the
+    gradient (L2); for decoupled decay use `AdamW`.
+
+        >>> w = Value(1.0); w.grad = 5.0
+        >>> opt = Adam([w], lr=0.1); opt.step(); round(w.data, 6)   # first step moves by lr
+        0.9
+    """
+
+    buffer_names = ("exp_avg", "exp_avg_sq")
+    decoupled = False
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] | list[float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self._configure(betas=betas, eps=eps, weight_decay=weight_decay)
+
+    def _configure(self, *, betas: tuple[float, float] | list[float], eps: float,
+                   weight_decay: float) -> None:
+        name = type(self).__name__
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}.")
+        for k, beta in enumerate(betas):
+            beta = _number(name, f"betas[{k}]", beta)
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"{name}: betas[{k}] must be in [0, 1), got {beta!r}.")
+        self.betas = (float(betas[0]), float(betas[1]))
+        self.eps = _check_nonnegative(name, "eps", eps)
+        self.weight_decay = _check_nonnegative(name, "weight_decay", weight_decay)
+
+    @property
+    def hyper(self) -> dict[str, Any]:
+        return {"betas": list(self.betas), "eps": self.eps, "weight_decay": self.weight_decay}
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        beta1, beta2 = self.betas
+        if self.weight_decay:
+            if self.decoupled:
+                p.data *= 1.0 - self.lr * self.weight_decay
+            else:
+                g = g + self.weight_decay * p.data
+        m, v = self.buffers["exp_avg"], self.buffers["exp_avg_sq"]
+        m[i] = m[i] + (1.0 - beta1) * (g - m[i])
+        v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
+        step_size = self.lr / (1.0 - beta1**self.steps)
+        denom = math.sqrt(v[i]) / math.sqrt(1.0 - beta2**self.steps) + self.eps
+        p.data -= step_size * (m[i] / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: ``p *= 1 - lr * weight_decay`` before the Adam step.
+
+    As torch.optim.AdamW, including its default ``weight_decay=0.01``.
+
+        >>> w = Value(1.0); w.grad = 0.0
+        >>> opt = AdamW([w], lr=0.1, weight_decay=0.5); opt.step(); round(w.data, 6)
+        0.95
+    """
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] | list[float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+class RMSProp(Optimizer):
+    """RMSProp: divide the gradient by a running root-mean-square of recent gradients.
+
+    As torch.optim.RMSprop: ``s = α s + (1-α) g²``; ``avg = sqrt(s) + eps`` (centered:
+    ``sqrt(s - ḡ²) + eps`` with ḡ the running mean gradient); then ``buf = momentum * buf +
+    g / avg`` and ``p -= lr * buf``, or without momentum ``p -= lr * g / avg``.
+
+        >>> w = Value(1.0); w.grad = 2.0
+        >>> opt = RMSProp([w], lr=0.01, alpha=0.0, eps=0.0); opt.step(); round(w.data, 6)
+        0.99
+    """
+
+    buffer_names = ("square_avg", "momentum", "grad_avg")
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        centered: bool = False,
+    ) -> None:
+        super().__init__(params, lr)
+        self._configure(alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay,
+                        centered=centered)
+
+    def _configure(self, *, alpha: float, eps: float, momentum: float, weight_decay: float,
+                   centered: bool) -> None:
+        alpha = _number("RMSProp", "alpha", alpha)
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"RMSProp: alpha must be in [0, 1], got {alpha!r}.")
+        self.alpha = alpha
+        self.eps = _check_nonnegative("RMSProp", "eps", eps)
+        self.momentum = _check_nonnegative("RMSProp", "momentum", momentum)
+        self.weight_decay = _check_nonnegative("RMSProp", "weight_decay", weight_decay)
+        self.centered = bool(centered)
+
+    @property
+    def hyper(self) -> dict[str, Any]:
+        return {
+            "alpha": self.alpha,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "weight_decay": self.weight_decay,
+            "centered": self.centered,
+        }
+
+    def _update(self, i: int, p: Value, g: float) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        s = self.buffers["square_avg"]
+        s[i] = self.alpha * s[i] + (1.0 - self.alpha) * g * g
+        if self.centered:
+            mean = self.buffers["grad_avg"]
+            mean[i] = mean[i] + (1.0 - self.alpha) * (g - mean[i])
+            avg = math.sqrt(s[i] - mean[i] * mean[i]) + self.eps
+        else:
+            avg = math.sqrt(s[i]) + self.eps
+        if self.momentum:
+            buf = self.buffers["momentum"]
+            buf[i] = self.momentum * buf[i] + g / avg
+            p.data -= self.lr * buf[i]
+        else:
+            p.data -= self.lr * g / avg
+
+
+# Known by name, for the CLI and for `build`.
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD,
+    "adam": Adam,
+    "adamw": AdamW,
+    "rmsprop": RMSProp,
+}
+
+
+def _number(owner: str, what: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"{owner}: {what} must be a number, got {type(value).__name__} {value!r}.")
+    value = float(value)
+    if math.isnan(value):
+        raise ValueError(f"{owner}: {what} must be a number, got nan.")
+    return value
+
+
+def _check_nonnegative(owner: str, what: str, value: Any) -> float:
+    value = _number(owner, what, value)
+    if value < 0:
+        raise ValueError(f"{owner}: {what} must be >= 0, got {value!r}.")
+    return value

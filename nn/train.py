@@ -1,0 +1,409 @@
+"""Train a model with one call: `fit` runs the epochs and returns a `History`.
+
+`fit` shuffles the training set into mini-batches, averages the per-sample loss with
+`nn.losses.cost`, backpropagates, steps the optimizer, and after each epoch records the
+training and validation loss and metrics. A tqdm progress bar (terminal or Jupyter) shows
+epoch, loss and metric. Ctrl-C stops after the current step and returns what was learnt.
+
+    >>> from nn.layers import MLP
+    >>> from nn.losses import binary_cross_entropy_with_logits
+    >>> from nn.optim import Adam
+    >>> from nn.data import moons
+    >>> model = MLP(2, [8, 1], rng=0)
+    >>> history = fit(model, binary_cross_entropy_with_logits, Adam(model.parameters(), 0.05),
+    ...               moons(n=40), epochs=2, batch_size=10, progress=False)
+    >>> len(history.train_loss)
+    2
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd.context import no_grad
+from autograd.value import Value
+from nn import losses
+from nn.callbacks import Callback, TrainingState
+from nn.data import Dataset, accuracy, batches
+from nn.optim import Optimizer
+
+Metric = Callable[[Sequence[Any], Sequence[Any]], float]
+METRICS: dict[str, Metric] = {"accuracy": accuracy}
+
+
+@dataclass
+class History:
+    """What `fit` recorded, one entry per finished epoch.
+
+    ``history["val_accuracy"]`` (or ``history.records``) gives a list by name: ``train_loss``,
+    ``val_loss``, ``train_<metric>``, ``val_<metric>`` and ``lr``. The losses are the mean
+    per-sample loss, without the `l2` penalty, so training and validation compare.
+    `interrupted` is True after Ctrl-C; `stop_reason` says why training ended early.
+
+        >>> h = History(); h.record(1, {"train_loss": 0.5}); h["train_loss"]
+        [0.5]
+    """
+
+    epochs: list[int] = field(default_factory=list)
+    records: dict[str, list[float]] = field(default_factory=dict)
+    steps: int = 0
+    interrupted: bool = False
+    stop_reason: str | None = None
+    seconds: float = 0.0
+
+    def record(self, epoch: int, logs: Mapping[str, float]) -> None:
+        """Append one epoch's numbers (a name seen for the first time starts its list)."""
+        self.epochs.append(epoch)
+        for key, value in logs.items():
+            self.records.setdefault(key, []).append(value)
+
+    def __getitem__(self, key: str) -> list[float]:
+        if key not in self.records:
+            raise KeyError(f"History: nothing recorded as {key!r}; have {sorted(self.records)}.")
+        return self.records[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.records
+
+    @property
+    def train_loss(self) -> list[float]:
+        """The mean training loss of each epoch."""
+        return self.records.get("train_loss", [])
+
+    @property
+    def val_loss(self) -> list[float]:
+        """The validation loss after each epoch (empty without a validation set)."""
+        return self.records.get("val_loss", [])
+
+    def plot(self, ax: Any = None) -> Any:
+        """Loss curves, and metric curves beside them, with matplotlib (the `plots` extra).
+
+        Returns the matplotlib Figure; see `nn.plots.plot_history`.
+
+            >>> history.plot().savefig("loss.png")        # doctest: +SKIP
+        """
+        from nn.plots import plot_history
+
+        return plot_history(self, ax=ax)
+
+    def __repr__(self) -> str:
+        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.records.items() if v)
+        state = " (interrupted)" if self.interrupted else ""
+        return f"History({len(self.epochs)} epochs, {self.steps} steps{state}: {last})"
+
+
+def fit(
+    model: Any,
+    loss: Callable[[Any, Any], Value] | str,
+    optimizer: Any,
+    train: Dataset,
+    val: Dataset | None = None,
+    *,
+    epochs: int = 100,
+    batch_size: int = 32,
+    metrics: Sequence[str | Metric] | Mapping[str, Metric] | None = None,
+    seed: int = 0,
+    progress: bool = True,
+    callbacks: Sequence[Callback] = (),
+    compiled: bool = False,
+    l2: float = 0.0,
+) -> History:
+    """Train `model` on `train` for `epochs` epochs of mini-batches; return the `History`.
+
+    `loss` is a per-sample loss from `nn.losses` (or its name); each batch minimises
+    ``cost(loss, preds, targets)`` plus ``l2 * Σ p²`` when `l2` > 0. `metrics` are names
+    ("accuracy") or functions ``(preds, targets) -> float``; by default accuracy for a
+    classification set. `seed` fixes the batch order. `callbacks` (e.g.
+    `nn.callbacks.EarlyStopping`, a schedule from `nn.schedules`) run after each step and
+    epoch.
+
+    Ctrl-C (or a KeyboardInterrupt from a loss or callback) ends training cleanly: the
+    parameters hold whole optimizer steps only, and the history of the finished epochs is
+    returned with ``interrupted=True``.
+
+        >>> from nn.layers import MLP; from nn.optim import SGD; from nn.data import sine
+        >>> model = MLP(1, [8, 1], activation="tanh")
+        >>> h = fit(model, "mse", SGD(model.parameters(), lr=0.1), sine(n=20), epochs=3,
+        ...         progress=False)
+        >>> h.train_loss[-1] < h.train_loss[0]
+        True
+    """
+    loss_fn = _resolve_loss(loss)
+    metric_fns = _resolve_metrics(metrics, train)
+    _check_positive_int("epochs", epochs)
+    _check_positive_int("batch_size", batch_size)
+    if not isinstance(train, Dataset) or len(train) == 0:
+        raise ValueError("fit: train must be a non-empty nn.data.Dataset.")
+    if isinstance(l2, bool) or not isinstance(l2, int | float) or l2 < 0:
+        raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r}.")
+    if compiled:
+        require_tracer()
+    params = model.parameters()
+    history = History()
+    state = TrainingState(model=model, optimizer=optimizer, history=history)
+    rng = random.Random(seed)
+    steps_per_epoch = math.ceil(len(train) / batch_size)
+    bar = _progress_bar(progress, epochs * steps_per_epoch)
+    shown: dict[str, str] = {}  # the bar's numbers; validation ones stay until the next epoch
+    started = time.perf_counter()
+    for callback in callbacks:
+        callback.on_train_begin(state)
+    try:
+        with _deferred_interrupt() as interrupt:
+            for epoch in range(1, epochs + 1):
+                bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
+                total, count = 0.0, 0
+                seen_preds: list[Any] = []
+                seen_targets: list[Any] = []
+                for xb, yb in batches(train, batch_size, shuffle=True, seed=rng):
+                    preds, batch_loss = _train_step(model, loss_fn, optimizer, params, xb, yb, l2)
+                    state.step = history.steps = history.steps + 1
+                    total, count = total + batch_loss * len(yb), count + len(yb)
+                    if metric_fns:
+                        seen_preds += preds
+                        seen_targets += yb
+                    state.logs = {"train_loss": batch_loss}
+                    for callback in callbacks:
+                        callback.on_step_end(state)
+                    bar.update(1)
+                    shown.update(_postfix(total / count, metric_fns, seen_preds, seen_targets))
+                    bar.set_postfix(shown, refresh=False)
+                    if interrupt.requested or state.stop_training:
+                        break
+                if interrupt.requested:
+                    raise KeyboardInterrupt
+                logs = _epoch_logs(total / count, metric_fns, seen_preds, seen_targets,
+                                   model, loss_fn, val, optimizer)
+                history.record(epoch, logs)
+                state.epoch, state.logs = epoch, logs
+                shown = _epoch_postfix(logs)
+                bar.set_postfix(shown, refresh=True)
+                for callback in callbacks:
+                    callback.on_epoch_end(state)
+                if interrupt.requested:  # Ctrl-C during validation or a callback
+                    raise KeyboardInterrupt
+                if state.stop_training:
+                    break
+    except KeyboardInterrupt:
+        history.interrupted = True
+        state.stop_reason = state.stop_reason or "interrupted (Ctrl-C)"
+    finally:
+        bar.close()
+        history.seconds = time.perf_counter() - started
+    history.stop_reason = state.stop_reason
+    for callback in callbacks:
+        callback.on_train_end(state)
+    return history
+
+
+def _train_step(
+    model: Any, loss_fn: Callable[[Any, Any], Value], optimizer: Any, params: list[Value],
+    xb: list[list[float]], yb: list[Any], l2: float,
+) -> tuple[list[Any], float]:
+    """One whole optimizer step on a batch; returns the predictions (as floats) and loss."""
+    preds = [model(x) for x in xb]
+    data_loss = losses.cost(loss_fn, preds, yb)
+    objective = data_loss + losses.l2(params, alpha=l2) if l2 else data_loss
+    for p in params:
+        p.grad = 0.0
+    optimizer.zero_grad()
+    objective.backward()
+    _atomic_step(optimizer)
+    # Floats only, so the epoch's metrics do not keep every batch's graph alive.
+    return [_as_floats(p) for p in preds], data_loss.data
+
+
+def _epoch_logs(
+    train_loss: float, metric_fns: Mapping[str, Metric], preds: list[Any], targets: list[Any],
+    model: Any, loss_fn: Callable[[Any, Any], Value], val: Dataset | None, optimizer: Any,
+) -> dict[str, float]:
+    """One epoch's numbers: training loss and metrics, validation ones, and the lr."""
+    logs = {"train_loss": train_loss}
+    for name, fn in metric_fns.items():
+        logs[f"train_{name}"] = fn(preds, targets)
+    if val is not None and len(val):
+        for name, number in evaluate(model, loss_fn, val, metric_fns).items():
+            logs[f"val_{name}"] = number
+    logs["lr"] = getattr(optimizer, "lr", math.nan)
+    return logs
+
+
+def _atomic_step(optimizer: Any) -> None:
+    """`optimizer.step()`, undone if interrupted half-way, so no update is half-applied.
+
+    Copying the parameters and buffers costs one float per parameter and buffer, far
+    less than the forward and backward passes of the step.
+    """
+    if not isinstance(optimizer, Optimizer):
+        optimizer.step()  # another library's optimizer: nothing known to restore
+        return
+    params = optimizer.params
+    datas = [p.data for p in params]
+    steps, buffers = optimizer.steps, {k: list(v) for k, v in optimizer.buffers.items()}
+    try:
+        optimizer.step()
+    except BaseException:
+        for p, data in zip(params, datas):
+            p.data = data
+        optimizer.steps, optimizer.buffers = steps, buffers
+        raise
+
+
+def evaluate(
+    model: Any,
+    loss: Callable[[Any, Any], Value] | str,
+    dataset: Dataset,
+    metrics: Sequence[str | Metric] | Mapping[str, Metric] | None = None,
+) -> dict[str, float]:
+    """The mean loss and each metric of `model` on `dataset`, computed under `no_grad()`.
+
+        >>> from nn.layers import MLP; from nn.data import moons
+        >>> sorted(evaluate(MLP(2, [4, 1]), "bce_with_logits", moons(n=10)))
+        ['accuracy', 'loss']
+    """
+    loss_fn = _resolve_loss(loss)
+    metric_fns = _resolve_metrics(metrics, dataset)
+    with no_grad():
+        preds = [model(x) for x in dataset.X]
+        out = {"loss": losses.cost(loss_fn, preds, dataset.y).data}
+    numbers = [_as_floats(p) for p in preds]
+    for name, fn in metric_fns.items():
+        out[name] = fn(numbers, dataset.y)
+    return out
+
+
+def predict(model: Any, X: Sequence[Sequence[float]]) -> list[Any]:
+    """The model's outputs for each input, as floats (lists of floats for several outputs).
+
+        >>> from nn.layers import MLP
+        >>> len(predict(MLP(2, [3]), [[0.0, 1.0], [1.0, 0.0]])[0])
+        3
+    """
+    with no_grad():
+        return [_as_floats(model(x)) for x in X]
+
+
+def _as_floats(pred: Any) -> Any:
+    if isinstance(pred, Value):
+        return pred.data
+    if isinstance(pred, list | tuple):
+        return [_as_floats(p) for p in pred]
+    return pred
+
+
+def _resolve_loss(loss: Callable[[Any, Any], Value] | str) -> Callable[[Any, Any], Value]:
+    if isinstance(loss, str):
+        if loss not in losses.LOSSES:
+            raise ValueError(f"fit: unknown loss {loss!r}; choose one of {sorted(losses.LOSSES)}.")
+        return losses.LOSSES[loss]
+    if not callable(loss):
+        raise TypeError(f"fit: loss must be a function or a name, got {type(loss).__name__}.")
+    return loss
+
+
+def _resolve_metrics(
+    metrics: Sequence[str | Metric] | Mapping[str, Metric] | None, data: Dataset
+) -> dict[str, Metric]:
+    if metrics is None:
+        return {"accuracy": accuracy} if data.num_classes else {}
+    if isinstance(metrics, Mapping):
+        return dict(metrics)
+    resolved: dict[str, Metric] = {}
+    for metric in metrics:
+        if isinstance(metric, str):
+            if metric not in METRICS:
+                raise ValueError(
+                    f"fit: unknown metric {metric!r}; choose one of {sorted(METRICS)} "
+                    "or pass a function (preds, targets) -> float."
+                )
+            resolved[metric] = METRICS[metric]
+        elif callable(metric):
+            resolved[getattr(metric, "__name__", f"metric{len(resolved)}")] = metric
+        else:
+            raise TypeError(f"fit: a metric must be a name or a function, got {metric!r}.")
+    return resolved
+
+
+def _check_positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"fit: {name} must be an int >= 1, got {value!r}.")
+
+
+def require_tracer() -> None:
+    """Raise a clear ValueError unless the compiled training step (``compiled=True``) works.
+
+    The tracer (``autograd/trace.py``) is wired in separately; until then this says so.
+
+        >>> require_tracer()            # doctest: +SKIP
+        ValueError: fit: compiled=True needs autograd.trace, which does not exist yet; ...
+    """
+    where = "does not exist yet" if importlib.util.find_spec("autograd.trace") is None else (
+        "is not wired into fit yet"
+    )
+    raise ValueError(f"fit: compiled=True needs autograd.trace, which {where}; "
+                     "use compiled=False.")
+
+
+def _postfix(loss: float, metric_fns: Mapping[str, Metric], preds: list[Any],
+             targets: list[Any]) -> dict[str, str]:
+    shown = {"loss": f"{loss:.4f}"}
+    if "accuracy" in metric_fns and preds:
+        shown["acc"] = f"{100 * metric_fns['accuracy'](preds[-256:], targets[-256:]):.1f}%"
+    return shown
+
+
+def _epoch_postfix(logs: Mapping[str, float]) -> dict[str, str]:
+    names = {"train_loss": "loss", "train_accuracy": "acc", "val_loss": "val_loss",
+             "val_accuracy": "val_acc"}
+    return {
+        short: (f"{100 * logs[key]:.1f}%" if "accuracy" in key else f"{logs[key]:.4f}")
+        for key, short in names.items() if key in logs
+    }
+
+
+class _Interrupt:
+    requested = False
+
+
+@contextmanager
+def _deferred_interrupt() -> Iterator[_Interrupt]:
+    """Turn the first Ctrl-C into a request to stop after the current step.
+
+    Only in the main thread and only when Python's own SIGINT handler is in place (a
+    host program's handler is left alone). A second Ctrl-C raises at once; `fit` then
+    undoes any half-applied optimizer step.
+    """
+    flag = _Interrupt()
+    usable = (threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    if not usable:
+        yield flag
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if flag.requested:
+            raise KeyboardInterrupt
+        flag.requested = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _progress_bar(progress: bool, total: int) -> Any:
+    # tqdm.auto picks the notebook widget in Jupyter and the text bar in a terminal; a
+    # disabled bar accepts the same calls and prints nothing.
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="step", dynamic_ncols=True, leave=True, disable=not progress)

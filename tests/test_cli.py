@@ -1,0 +1,142 @@
+"""The `chainrule train` / `python -m nn` command, end to end in temporary directories."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.cli import main
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ACCURACY_LINE = re.compile(r"^(train|test) accuracy: (\d+\.\d)%$")
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fast_run_writes_plots_and_graph_and_ends_with_accuracies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "run"
+    code, out, _ = run_main(
+        ["train", "--samples", "60", "--epochs", "2", "--hidden", "4", "--out", str(out_dir),
+         "--no-progress"], capsys)
+    assert code == 0
+    for name in ("loss.png", "decision_boundary.png"):
+        assert (out_dir / name).read_bytes().startswith(PNG_MAGIC)
+        assert f"wrote {out_dir / name}" in out
+    svg = (out_dir / "neuron_graph.svg").read_text()
+    assert "<svg" in svg and "w.0" in svg and "x.0" in svg
+    assert f"wrote {out_dir / 'neuron_graph.svg'}" in out
+    last_two = out.strip().splitlines()[-2:]
+    assert [ACCURACY_LINE.match(line) is not None for line in last_two] == [True, True]
+    assert last_two[0].startswith("train") and last_two[1].startswith("test")
+
+
+def test_default_run_reaches_95_percent_test_accuracy_on_moons(tmp_path: Path) -> None:
+    # The real thing: `python -m nn` with no options at all, as a user would type it.
+    done = subprocess.run([sys.executable, "-m", "nn"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    match = ACCURACY_LINE.match(lines[-1])
+    assert match is not None and match.group(1) == "test", lines[-1]
+    assert float(match.group(2)) >= 95.0
+    assert "epoch 30/30" in done.stderr  # the progress bar
+    for name in ("loss.png", "decision_boundary.png", "neuron_graph.svg"):
+        assert (tmp_path / "out" / name).stat().st_size > 0
+
+
+def test_multi_class_two_d_dataset_gets_a_decision_boundary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_main(
+        ["train", "--dataset", "blobs", "--samples", "60", "--epochs", "2", "--hidden", "4",
+         "--optimizer", "sgd", "--out", str(tmp_path), "--no-progress"], capsys)
+    assert code == 0
+    assert "3 classes" in out
+    assert (tmp_path / "decision_boundary.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_digits_skips_the_decision_boundary_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_main(
+        ["train", "--dataset", "digits", "--epochs", "1", "--hidden", "2", "--batch-size",
+         "64", "--out", str(tmp_path), "--no-progress"], capsys)
+    assert code == 0
+    assert "skipped the decision boundary: digits has 64 inputs, not 2" in out
+    assert not (tmp_path / "decision_boundary.png").exists()
+    assert (tmp_path / "loss.png").exists() and (tmp_path / "neuron_graph.svg").exists()
+
+
+def test_options_without_the_subcommand_mean_train(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_main(["--samples", "40", "--epochs", "1", "--hidden", "3", "--out",
+                             str(tmp_path), "--no-progress"], capsys)
+    assert code == 0 and "test accuracy:" in out
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--hidden", "16,x"], "--hidden: expected comma-separated positive integers"),
+        (["--hidden", "16,0"], "--hidden"),
+        (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+        (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
+        (["--lr", "-1"], "--lr: expected a positive number, got '-1'"),
+        (["--epochs", "0"], "--epochs: expected a positive integer, got '0'"),
+        (["--batch-size", "many"], "--batch-size: expected a positive integer"),
+        (["--activation", "swish"], "invalid choice: 'swish'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_invalid_options_print_one_line_and_exit_2(
+    args: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", *args])
+    assert exit_info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert re.match(r"chainrule( train)?: error: ", err) and needle in err
+
+
+def test_compiled_before_the_tracer_exists_is_one_clear_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_main(["train", "--compiled", "--out", str(tmp_path)], capsys)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("chainrule train: error: fit: compiled=True needs autograd.trace")
+
+
+def test_python_dash_m_nn_rejects_bad_options_with_exit_2(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "nn", "--hidden", "16,x"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_without_matplotlib_or_dot_the_run_still_finishes_and_says_what_it_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import now fails
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on it
+    code, out, _ = run_main(["train", "--samples", "40", "--epochs", "1", "--hidden", "3",
+                             "--out", str(tmp_path), "--no-progress"], capsys)
+    assert code == 0
+    assert "skipped the plots: matplotlib is missing" in out
+    assert "skipped the neuron graph: Graphviz's dot program is missing" in out
+    assert out.strip().splitlines()[-1].startswith("test accuracy:")
+    assert list(tmp_path.iterdir()) == []
