@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint typecheck setup system-deps bench clean
 
 demo: setup
-	$(BIN)/python -m autograd
+	$(BIN)/python -m nn
 
 test: setup
 	$(BIN)/ruff check autograd nn tests benchmarks
@@ -38,6 +38,7 @@ system-deps:
 
 bench: setup
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/compiled.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis

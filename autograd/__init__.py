@@ -15,6 +15,7 @@ from autograd.functional import grad, hessian, value_and_grad
 from autograd.lists import log_softmax, logsumexp, softmax, sum
 from autograd.steps import BackwardStep, backward_steps
 from autograd.text_graph import print_graph
+from autograd.trace import Program, TracedFunction, TracerError, TracerWarning, trace
 from autograd.value import Value
 
 # graph.py imports graphviz: load it on first use, so `import autograd` stays light and
@@ -34,6 +35,10 @@ __all__ = [
     "BackwardStep",
     "GradcheckError",
     "GraphvizNotFound",
+    "Program",
+    "TracedFunction",
+    "TracerError",
+    "TracerWarning",
     "Value",
     "backward",
     "backward_steps",
@@ -52,5 +57,6 @@ __all__ = [
     "softmax",
     "sum",
     "topological_order",
+    "trace",
     "value_and_grad",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from autograd import ops
@@ -23,6 +24,12 @@ from autograd.context import DEFAULT_MODE, MODE
 from autograd.ops import Op
 
 Number = float | int
+
+# While `autograd.trace` records a function it sets this to its recorder, which notes the
+# leaves made during the recording (constants, as opposed to parameters) and each
+# comparison or float() of a Value (a branch the recording freezes). None otherwise:
+# one ContextVar lookup in `__init__`, the comparisons and `__float__`, nothing on ops.
+TRACING: ContextVar[Any] = ContextVar("autograd_tracing", default=None)
 
 
 class Value:
@@ -63,6 +70,9 @@ class Value:
         self.edges = ()
         self.op = None
         self.label = label
+        tracer = TRACING.get()
+        if tracer is not None:
+            tracer.created(self)
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -189,18 +199,28 @@ class Value:
     # Ordering compares data so users can branch; == and hash stay identity-based, so
     # Values can be dict keys and set members.
     def __lt__(self, other: Value | Number) -> bool:
+        if TRACING.get() is not None:
+            TRACING.get().compared(self, "<", other)
         return self.data < _data_of(other)
 
     def __le__(self, other: Value | Number) -> bool:
+        if TRACING.get() is not None:
+            TRACING.get().compared(self, "<=", other)
         return self.data <= _data_of(other)
 
     def __gt__(self, other: Value | Number) -> bool:
+        if TRACING.get() is not None:
+            TRACING.get().compared(self, ">", other)
         return self.data > _data_of(other)
 
     def __ge__(self, other: Value | Number) -> bool:
+        if TRACING.get() is not None:
+            TRACING.get().compared(self, ">=", other)
         return self.data >= _data_of(other)
 
     def __float__(self) -> float:
+        if TRACING.get() is not None:
+            TRACING.get().compared(self, "float()", None)
         return self.data
 
     def __repr__(self) -> str:
