@@ -12,7 +12,7 @@ from autograd.backward import backward, topological_order
 from autograd.check import GradcheckError, gradcheck
 from autograd.context import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.functional import grad, hessian, value_and_grad
-from autograd.lists import log_softmax, logsumexp, softmax, sum
+from autograd.lists import log_softmax, logsumexp, max, softmax, sum
 from autograd.steps import BackwardStep, backward_steps
 from autograd.text_graph import print_graph
 from autograd.trace import Program, TracedFunction, TracerError, TracerWarning, trace
@@ -51,6 +51,7 @@ __all__ = [
     "is_grad_enabled",
     "log_softmax",
     "logsumexp",
+    "max",
     "no_grad",
     "print_graph",
     "save_graph",

@@ -2,7 +2,8 @@
 
 The generated code is the scalar program's, with every node holding an array of one
 entry per sample: ``v5 = v3 * v4`` multiplies two arrays, a branch ``a if c else b``
-becomes ``np.where(c, a, b)``, and each parameter's gradient is summed over the batch.
+becomes ``np.where(c, a, b)``, ``max`` picks its largest input per sample, and each
+parameter's gradient is summed over the batch.
 Weighted sums that read the same inputs with different parameters (the neurons of a
 layer: ``sum(w_ij * x_j)`` for each i) are fused into one matrix product, so a layer's
 forward is ``W @ X`` and its backward ``G @ X.T`` and ``W.T @ G``.
@@ -34,6 +35,7 @@ batched method is called.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -41,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from autograd import ops
-from autograd.codegen import Emitter, Generated, PythonDialect, render
+from autograd.codegen import Emitter, Generated, PythonDialect, hoist, render
 from autograd.symbolic import ESCAPE, Expr, Template, Templates, escape_paths, has_escape
 from autograd.tape import INPUT, PARAM, Tape
 
@@ -55,6 +57,7 @@ class NumpyDialect(PythonDialect):
             _where=np.where, _and=np.logical_and, _or=np.logical_or, _not=np.logical_not,
             _patch=_patch, _vectorized=_vectorized, _stack=_stack, _reduce=_reduce,
             _zeros=np.zeros, _add_at=np.add.at, _method=_method, _sum=builtins.sum,
+            _max=_first_max,
         )
 
     def operand_const(self, x: float) -> str:
@@ -101,6 +104,21 @@ def _patch(result: Any, mask: Any, fn: Callable[..., float], operands: tuple[Any
 def _vectorized(fn: Callable[..., float], operands: tuple[Any, ...]) -> Any:
     """An op with no symbolic formula, computed element by element with its own forward."""
     return _patch(math.nan, True, fn, operands)
+
+
+def _first_max(items: Sequence[Any]) -> Any:
+    """Python's max, sample by sample: the first of the largest, so ties (and nans) pick
+    the same input as `ops.MAX` does on floats.
+
+        >>> _first_max((np.array([1.0, 5.0]), np.float64(2.0))).tolist()
+        [2.0, 5.0]
+    """
+    best = functools.reduce(np.maximum, items)
+    if np.isnan(best).any():  # np.maximum spreads a nan; Python's max keeps it only first
+        best = items[0]
+        for item in items[1:]:
+            best = np.where(item > best, item, best)
+    return best
 
 
 def _method(name: str, obj: Any, *args: Any) -> Any:
@@ -193,10 +211,12 @@ def _args(names: Sequence[str]) -> str:
 
 
 def statements(target: str, expr: Expr, args: Sequence[str], escape: str,
-               dialect: NumpyDialect) -> list[str]:
-    """``target = expr`` on arrays, then the entries that need the op's own function."""
+               dialect: NumpyDialect, n_operands: int | None = None) -> list[str]:
+    """``target = expr`` on arrays, then the entries that need the op's own function
+    (called on the first `n_operands` of `args`, all of them by default)."""
+    operands = _args(args[:n_operands])
     if expr == ESCAPE:
-        return [f"{target} = _vectorized({escape}, {_args(args)})"]
+        return [f"{target} = _vectorized({escape}, {operands})"]
     lines = [f"{target} = {render(expr, args, dialect)}"]
     if has_escape(expr):
         paths = []
@@ -205,7 +225,7 @@ def statements(target: str, expr: Expr, args: Sequence[str], escape: str,
                      for c, yes in path]
             paths.append(conds[0] if len(conds) == 1 else _fold("_and", conds))
         mask = paths[0] if len(paths) == 1 else _fold("_or", paths)
-        lines.append(f"{target} = _patch({target}, {mask}, {escape}, {_args(args)})")
+        lines.append(f"{target} = _patch({target}, {mask}, {escape}, {operands})")
     return lines
 
 
@@ -313,16 +333,20 @@ def _backward(tape: Tape, emitter: Emitter, by_node: dict[int, DotGroup], absorb
             continue
         template: Template = emitter.template(i)
         args = emitter.backward_args(i, f"g{i}")
+        n = len(args) - 1  # the operands and the output, which an escape is called on
+        shared, locals_ = emitter.local_grads(
+            i, [k for k, p in enumerate(tape.parents[i]) if needs[p]], args)
+        lines += shared
         for k, p in enumerate(tape.parents[i]):
             if not needs[p]:
                 continue
-            local = template.local_grads[k]
+            local = locals_[k]
             if has_escape(local):
                 escape = emitter.escape_name(template, k)
-                lines += statements("_t", local, args[:-1], escape, emitter.dialect)
+                lines += statements("_t", local, args, escape, emitter.dialect, n)
                 add(p, f"_t * g{i}")
             else:
-                expr, _ = emitter.contribution(i, k, args)
+                expr, _ = emitter.contribution(i, k, args, local)
                 add(p, render(expr, args, emitter.dialect))
     params = [i for i, k in enumerate(tape.kinds) if k == PARAM and i in grads]
     if params:
@@ -376,12 +400,15 @@ def _kernel(exprs: Sequence[Expr], arity: int, escapes: Sequence[Callable[..., f
     """One function computing every expression from the operands (and the output)."""
     dialect = NumpyDialect()
     names = [f"a{k}" for k in range(arity)] + (["out"] if with_out else [])
-    body = []
+    n = len(names)
+    shared, exprs = hoist(exprs, n)
+    names += [f"s{j}" for j in range(len(shared))]
+    body = [f"s{j} = {render(e, names, dialect)}" for j, e in enumerate(shared)]
     for k, (expr, escape) in enumerate(zip(exprs, escapes)):
         dialect.namespace[f"_escape{k}"] = escape
-        body += statements(f"r{k}", expr, names, f"_escape{k}", dialect)
+        body += statements(f"r{k}", expr, names, f"_escape{k}", dialect, n)
     results = ", ".join(f"r{k}" for k in range(len(exprs)))
-    source = "\n".join([f"def program({', '.join(names)}):", *["    " + s for s in body],
+    source = "\n".join([f"def program({', '.join(names[:n])}):", *["    " + s for s in body],
                         f"    return ({results},)"])
     return Generated(source, dialect.namespace).compile()
 

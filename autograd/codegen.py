@@ -15,6 +15,8 @@ Rules for the backward half, all chosen so the numbers are eager `backward()`'s:
 - nodes run in reverse topological order and each adds ``local * g`` to its parents in
   the order of its edges, exactly as `autograd.backward` does;
 - only edges leading to a parameter (or, when asked, an input) are written;
+- a part that several of a node's local derivatives share (the tie count of a ``max``)
+  is computed once, into ``s<node>_<k>``, before them;
 - a gradient with a single contribution that is already a variable is not copied, the
   name is reused;
 - parameter gradients start from their current ``.grad`` and accumulate, like leaves do.
@@ -57,8 +59,8 @@ class PythonDialect:
     """How expressions are spelled in plain Python on floats; collects the names they use."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_sum": builtins.sum, "_inf": math.inf,
-                                          "_nan": math.nan}
+        self.namespace: dict[str, Any] = {"_sum": builtins.sum, "_max": builtins.max,
+                                          "_inf": math.inf, "_nan": math.nan}
 
     def const(self, x: float) -> tuple[str, bool]:
         """The literal and whether it is atomic (safe to use without parentheses)."""
@@ -86,6 +88,9 @@ class PythonDialect:
     def sum(self, items: list[str]) -> str:
         # builtins.sum, as SUM's forward itself uses, so the rounding is identical.
         return f"_sum(({', '.join(items)},))"
+
+    def max(self, items: list[str]) -> str:
+        return f"_max(({', '.join(items)},))"
 
 
 def render(expr: Expr, args: Sequence[str], dialect: Any, escape: str = "_nan") -> str:
@@ -122,6 +127,8 @@ def _render(expr: Expr, args: Sequence[str], d: Any, escape: str) -> tuple[str, 
         return d.method(expr[1], top(expr[2]), [top(a) for a in expr[3]]), True
     if tag == "sum":
         return d.sum([top(a) for a in expr[1]]), True
+    if tag == "max":
+        return d.max([top(a) for a in expr[1]]), True
     if tag == "select":
         # A conditional binds more loosely than anything else: only a nested one needs
         # parentheses.
@@ -190,15 +197,26 @@ class Emitter:
         """Names for node i's rule: its operands, its output, then its gradient."""
         return [self.operand(p) for p in self.tape.parents[i]] + [f"v{i}", grad]
 
-    def contribution(self, i: int, k: int, args: list[str]) -> tuple[Expr, str]:
-        """``local_k * g_i``, what node i adds to its k-th parent's gradient, and the call
+    def local_grads(self, i: int, ks: Sequence[int], args: list[str]) -> \
+            tuple[list[str], dict[int, Expr]]:
+        """Node i's local derivatives for its edges `ks`, and the statements that compute
+        the parts they share, once; their names are appended to `args`."""
+        shared, exprs = hoist([self.template(i).local_grads[k] for k in ks], len(args))
+        names = [f"s{i}_{j}" for j in range(len(shared))]
+        args.extend(names)  # a shared part may read an earlier one
+        lines = [f"{name} = {render(e, args, self.dialect)}" for name, e in zip(names, shared)]
+        return lines, dict(zip(ks, exprs))
+
+    def contribution(self, i: int, k: int, args: list[str], local: Expr) -> tuple[Expr, str]:
+        """``local * g_i``, what node i adds to its k-th parent's gradient, and the call
         that escapes to the op's own rule (spelled only if the formula needs it: an n-ary
-        node has one edge per operand, and the call names them all)."""
-        t = self.template(i)
-        expr = times(t.local_grads[k], ("arg", len(args) - 1))
+        node has one edge per operand, and the call names them all). `args` are from
+        `backward_args` (and `local_grads`)."""
+        n = len(self.tape.parents[i]) + 1  # the operands and the output; then the gradient
+        expr = times(local, ("arg", n))
         if not has_escape(expr):
             return expr, "_nan"
-        return expr, f"{self.escape_name(t, k)}({', '.join(args[:-1])})"
+        return expr, f"{self.escape_name(self.template(i), k)}({', '.join(args[:n])})"
 
 
 def python_source(tape: Tape, templates: Templates, kind: str) -> Generated:
@@ -271,10 +289,13 @@ def _backward(emitter: Emitter, input_grads: bool, seed: str) -> tuple[dict[int,
         if not needs[i] or i not in grads:
             continue
         args = emitter.backward_args(i, grads[i])
+        shared, local = emitter.local_grads(
+            i, [k for k, p in enumerate(tape.parents[i]) if needs[p]], args)
+        lines += shared
         for k, p in enumerate(tape.parents[i]):
             if not needs[p]:
                 continue
-            expr, escape = emitter.contribution(i, k, args)
+            expr, escape = emitter.contribution(i, k, args, local[k])
             text = render(expr, args, emitter.dialect, escape)
             if tape.kinds[p] == PARAM or p in grads:
                 lines.append(f"g{p} += {text}")
@@ -306,3 +327,73 @@ def _unpack(tape: Tape, kind: int, source: str, prefix: str) -> list[str]:
         return []
     return [f"    {', '.join(names)}, = {source}"]
 
+
+
+# ---- sharing work between the local derivatives of one node -------------------------------
+def hoist(exprs: Sequence[Expr], first: int) -> tuple[list[Expr], list[Expr]]:
+    """The parts several of `exprs` compute, and `exprs` reading them as operands
+    ``("arg", first + j)`` instead, so they are computed once.
+
+    Only parts that every evaluation computes are shared (not those inside a select's
+    branches, nor escapes): computing them first changes no result.
+
+        >>> ties = ("sum", (("arg", 0), ("arg", 1)))
+        >>> hoist([("bin", "/", ("arg", 0), ties), ("bin", "/", ("arg", 1), ties)], 3)
+        ([('sum', (('arg', 0), ('arg', 1)))], [('bin', '/', ('arg', 0), ('arg', 3)), \
+('bin', '/', ('arg', 1), ('arg', 3))])
+    """
+    counts: dict[Expr, int] = {}
+    for expr in exprs:
+        for part in set(_always_computed(expr)):
+            counts[part] = counts.get(part, 0) + 1
+    shared: list[Expr] = []
+
+    def pick(e: Expr) -> None:  # the outermost shared parts, in order of appearance
+        if counts.get(e, 0) > 1:
+            if e not in shared:
+                shared.append(e)
+            return
+        for operand in _operands(e):
+            pick(operand)
+
+    for expr in exprs:
+        pick(expr)
+    if not shared:
+        return [], list(exprs)
+    shared.sort(key=lambda e: len(_always_computed(e)))  # a part before what contains it
+    names = {e: ("arg", first + j) for j, e in enumerate(shared)}
+    shared = [_rebuild(e, lambda x: _substitute(x, names)) for e in shared]
+    return shared, [_substitute(e, names) for e in exprs]
+
+
+def _operands(e: Expr) -> list[Expr]:
+    """The sub-expressions every evaluation of `e` computes (of a select: its condition)."""
+    if e[0] == "select":
+        return [e[1]]
+    found: list[Expr] = []
+
+    def note(x: Expr) -> Expr:
+        found.append(x)
+        return x
+
+    _rebuild(e, note)
+    return found
+
+
+def _always_computed(e: Expr) -> list[Expr]:
+    if e[0] in ("arg", "const", "escape") or has_escape(e):
+        return []
+    return [e] + [part for operand in _operands(e) for part in _always_computed(operand)]
+
+
+def _substitute(e: Expr, names: dict[Expr, Expr]) -> Expr:
+    return names[e] if e in names else _rebuild(e, lambda x: _substitute(x, names))
+
+
+def _rebuild(e: Expr, f: Callable[[Expr], Expr]) -> Expr:
+    """`e` with `f` applied to each sub-expression one level down (in any tag's layout)."""
+    def is_expr(x: Any) -> bool:
+        return isinstance(x, tuple) and bool(x) and isinstance(x[0], str)
+
+    return (e[0], *(f(x) if is_expr(x) else tuple(map(f, x)) if isinstance(x, tuple) else x
+                    for x in e[1:]))

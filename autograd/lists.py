@@ -1,4 +1,4 @@
-"""Functions over lists of Values: `sum`, `logsumexp`, `softmax`, `log_softmax`.
+"""Functions over lists of Values: `sum`, `max`, `logsumexp`, `softmax`, `log_softmax`.
 
 Each is numerically stable and builds a shallow graph, so a softmax over ten scores
 is a handful of nodes deep, not ten.
@@ -10,7 +10,6 @@ is a handful of nodes deep, not ten.
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Sequence
 
 from autograd import ops
@@ -31,30 +30,47 @@ def sum(values: Sequence[Value | Number]) -> Value:  # noqa: A001 - mirrors buil
     return apply_nary(ops.SUM, values)
 
 
-def _max_data(values: Sequence[Value]) -> float:
+def max(values: Sequence[Value | Number]) -> Value:  # noqa: A001 - mirrors builtins.max
+    """The largest of many Values, as one node with one edge per input.
+
+    The gradient goes to the largest input; inputs tied for the largest share it equally,
+    as in ``torch.amax``. Which input is largest is decided on every evaluation, also in a
+    traced program replayed on new inputs.
+
+        >>> a, b = Value(1.0), Value(3.0)
+        >>> m = max([a, b, 2.0])
+        >>> m.backward(); m.data, a.grad, b.grad
+        (3.0, 0.0, 1.0)
+    """
+    values = list(values)
     if not values:
-        raise ValueError("logsumexp/softmax: needs at least one value, got an empty list.")
-    return builtins.max(v.data for v in values)
+        raise ValueError("max: needs at least one value, got an empty list.")
+    return apply_nary(ops.MAX, values)
 
 
 def logsumexp(values: Sequence[Value]) -> Value:
     """log(Σ e**x), without overflow.
 
     The largest input m is taken out first: log Σ e**x = m + log Σ e**(x - m), so every
-    exponent is <= 0. m is a constant here; its effect on the gradient cancels exactly.
+    exponent is <= 0. m is a `max` node, so a traced program shifts by the max of the
+    inputs it is replayed on; the gradient through m cancels (1 - Σ softmax = 0).
 
         >>> logsumexp([Value(1000.0), Value(1000.0)]).data   # 1000 + log 2
         1000.6931471805599
     """
-    values = _as_values(values)
-    m = _max_data(values)
-    return sum([(v - m).exp() for v in values]).log() + m
+    values = _as_values(values, "logsumexp")
+    m = max(values)
+    return m + sum([(v - m).exp() for v in values]).log()
 
 
 def softmax(values: Sequence[Value]) -> list[Value]:
-    """Probabilities e**x / Σ e**x, stable for large inputs (max-subtraction)."""
-    values = _as_values(values)
-    m = _max_data(values)
+    """Probabilities e**x / Σ e**x, stable for large inputs (the max is subtracted first).
+
+        >>> [round(p.data, 4) for p in softmax([Value(0.0), Value(1.0)])]
+        [0.2689, 0.7311]
+    """
+    values = _as_values(values, "softmax")
+    m = max(values)
     exps = [(v - m).exp() for v in values]
     total = sum(exps)
     return [e / total for e in exps]
@@ -62,10 +78,13 @@ def softmax(values: Sequence[Value]) -> list[Value]:
 
 def log_softmax(values: Sequence[Value]) -> list[Value]:
     """log(softmax(x)) = x - logsumexp(x), stable where softmax would underflow to 0."""
-    values = _as_values(values)
+    values = _as_values(values, "log_softmax")
     lse = logsumexp(values)
     return [v - lse for v in values]
 
 
-def _as_values(values: Sequence[Value | Number]) -> list[Value]:
-    return [v if isinstance(v, Value) else constant(v, ops.SUM) for v in values]
+def _as_values(values: Sequence[Value | Number], name: str) -> list[Value]:
+    leaves = [v if isinstance(v, Value) else constant(v, ops.SUM) for v in values]
+    if not leaves:
+        raise ValueError(f"{name}: needs at least one value, got an empty list.")
+    return leaves

@@ -246,6 +246,27 @@ GELU = Op("gelu", 1, lambda x, a: 0.5 * x * (1.0 + math.erf(x / _SQRT_2)),
 
 SUM = Op("sum", 0, lambda xs: sum(xs), lambda xs, out: (1.0,) * len(xs), symbol="Σ")
 
+
+def _max(xs: list[float]) -> float:
+    if not xs:
+        raise ValueError("max: needs at least one input, got an empty list.")
+    return max(xs)  # Python's max: the first of the largest (a nan wins only in first place)
+
+
+def _max_rule(xs: list[Any], out: Any) -> tuple[Any, ...]:
+    # 1 for the largest input, 0 for the others; k tied maxima get 1/k each, as torch.amax
+    # and torch.max(t) share the gradient (checked against torch 2.13), so the total
+    # slope is 1 and max(x, x) has derivative 1 like x. "Not below the max" rather than
+    # "equal to it": always at least one hit, even when out is nan, so never 0 / 0.
+    # Reads .data like `step`; no branch, so the tracer re-evaluates it on every input.
+    top = out if isinstance(out, _NUMBER) else out.data
+    hits = [1.0 - float((x if isinstance(x, _NUMBER) else x.data) < top) for x in xs]
+    ties = sum(hits)
+    return tuple(hit / ties for hit in hits)
+
+
+MAX = Op("max", 0, _max, _max_rule)
+
 # Unary ops that a user reaches as a method named like the op (`x.tanh()`).
 UNARY_METHODS: dict[str, Op] = {
     op.name: op
@@ -253,6 +274,6 @@ UNARY_METHODS: dict[str, Op] = {
 }
 
 ALL_OPS: tuple[Op, ...] = (
-    ADD, SUB, MUL, DIV, POW, NEG, POW_CONST, LEAKY_RELU, SUM, *UNARY_METHODS.values()
+    ADD, SUB, MUL, DIV, POW, NEG, POW_CONST, LEAKY_RELU, SUM, MAX, *UNARY_METHODS.values()
 )
 

@@ -7,7 +7,8 @@ a small expression tree (nested tuples) instead of computing it:
 - the rule helpers (`exp`, `sigmoid`, ...) call methods such as ``x.exp()``; a `Sym`
   answers those by running that op's own forward on itself;
 - functions written with `math` (``math.exp(x)`` in `_exp`) are run as copies whose
-  globals see a symbolic `math`, `float` and `sum`; the originals are never touched;
+  globals see a symbolic `math`, `float`, `sum` and `max`; the originals are never
+  touched (``max(xs)`` over symbols is one expression, evaluated on every input);
 - a branch (``x if x > 0 else 0.0``, or `step`/`sign` reading ``x.data``) calls
   `Sym.__bool__`, and an explorer re-runs the function once per path, so the branch
   becomes a ``select`` that the generated code evaluates on every input;
@@ -35,6 +36,7 @@ from autograd.ops import Op
 # An expression is a tuple whose first item says what it is:
 #   ("const", x)  ("arg", k)  ("bin", "+", a, b)  ("neg", a)  ("abs", a)
 #   ("call", "exp", (a, ...))  ("method", "is_integer", obj, (a, ...))  ("sum", (a, ...))
+#   ("max", (a, ...))  [Python's max: the first of the largest]
 #   ("cmp", ">", a, b)  ("select", cond, if_true, if_false)  ("escape",)
 # ("arg", k) is the k-th operand; in a rule, ("arg", n) is the op's output.
 Expr = tuple[Any, ...]
@@ -236,6 +238,18 @@ def _symbolic_sum(items: Any, start: Any = 0) -> Any:
     return syms[0]._new(("sum", tuple(map(lift, items))))
 
 
+def _symbolic_max(*args: Any, **kwargs: Any) -> Any:
+    # max(iterable) over symbols is one expression (a branch per comparison would double
+    # the paths with every input); max(a, b) still branches through Sym.__bool__.
+    if len(args) == 1 and not kwargs:
+        items = list(args[0])
+        syms = [x for x in items if isinstance(x, Sym)]
+        if syms:
+            return syms[0]._new(("max", tuple(map(lift, items))))
+        return builtins.max(items)
+    return builtins.max(*args, **kwargs)
+
+
 class Explorer:
     """Answers a symbol's ``bool()`` by following one path of branches per run."""
 
@@ -363,7 +377,7 @@ class Templates:
         return Template(op, arity, fwd[0], local)
 
     def rebound(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        """A copy of `fn` whose module globals see symbolic `math`, `float` and `sum`.
+        """A copy of `fn` whose module globals see symbolic `math`, `float`, `sum`, `max`.
 
         Every function of that module is copied the same way, so helpers it calls
         (``_sigmoid`` inside silu) are symbolic too. The real module is left untouched.
@@ -374,7 +388,8 @@ class Templates:
         copied = self._globals.get(id(original))
         if copied is None:
             copied = self._globals[id(original)] = dict(original)
-            copied.update(math=_SymbolicMath(), float=_SymbolicFloat, sum=_symbolic_sum)
+            copied.update(math=_SymbolicMath(), float=_SymbolicFloat, sum=_symbolic_sum,
+                          max=_symbolic_max)
             for name, value in original.items():
                 if isinstance(value, types.FunctionType) and value.__globals__ is original:
                     copied[name] = _with_globals(value, copied)

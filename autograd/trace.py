@@ -26,15 +26,15 @@ then a constant.
 
 What tracing freezes (as in JAX, Python ran once):
 
-- Ops are never frozen: relu, abs, leaky_relu, sqrt at 0, the pow edge cases are
+- Ops are never frozen: relu, abs, leaky_relu, sqrt at 0, the pow edge cases, which
+  input of a `max` is largest (so the shift inside `logsumexp` and `softmax`) are
   evaluated on every input by the op's own formula.
 - Python control flow on values is: ``if x > 0:``, ``max(x, 0)``, ``float(x)`` took one
   way while tracing and the program always takes it. The tracer sees comparisons and
   ``float()`` of Values that depend on inputs or parameters and warns with a
   `TracerWarning` naming the line (``strict=True`` raises `TracerError` instead).
-- Reading ``.data`` is invisible to the tracer and frozen too. `autograd.lists.logsumexp`
-  subtracts a max read that way: the result stays exact on new inputs, but its overflow
-  guard is relative to the traced inputs. `nn.losses` branch on the target's data
+- Reading ``.data`` is invisible to the tracer and frozen too: take a max with
+  `autograd.lists.max`, not over ``.data``. `nn.losses` branch on the target's data
   (hinge, cross_entropy, binary_cross_entropy): pass targets as static arguments, and use
   `Program.check` on a few samples to confirm a program matches eager execution.
 - Static arguments (``static_argnums``) go to the function as they are (class indices,

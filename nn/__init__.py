@@ -20,7 +20,7 @@ from nn.module import Module
 
 _LAZY_SUBMODULES = (
     "optim", "schedules", "data", "train", "plots", "callbacks", "cli",
-    "export", "serialize", "activations", "init",
+    "export", "serialize", "activations", "init", "compiled", "history",
 )
 
 __all__ = ["MLP", "Layer", "Module", "Neuron", "losses"]

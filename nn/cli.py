@@ -2,10 +2,16 @@
 
 With no options it trains a 2-16-16-1 ReLU network on 300 noisy moons for 30 epochs with
 Adam, shows a progress bar, writes the loss curve, the decision boundary and the graph of
-one trained neuron into ``./out``, and ends with the train and test accuracy. Options
-change the dataset, the network, the optimizer and the schedule of training:
+one trained neuron into ``./out``, and ends with the training time and the train and test
+accuracy. Options change the dataset, the network, the optimizer and the schedule of
+training; an option left out takes the dataset's default (`DATASET_DEFAULTS`: digits
+gets a 64-32-10 network with He initialisation, Adam at 0.01, batches of 32, 10 epochs):
 
     chainrule train --dataset spirals --hidden 32,32 --epochs 100 --out runs/spirals
+    chainrule train --dataset digits --compiled
+
+Training runs on traced, compiled programs when that pays (`nn.train.fit`'s
+``compiled="auto"``); ``--compiled`` insists on them, ``--no-compiled`` trains eagerly.
 
 In Python, ``main(["train", "--epochs", "5"])`` runs the same and returns the exit code.
 Bad options print one line on stderr and exit with status 2.
@@ -27,11 +33,22 @@ from nn.data import DATASETS, Dataset, train_val_test_split
 from nn.layers import MLP
 from nn.losses import binary_cross_entropy_with_logits, cross_entropy
 from nn.optim import OPTIMIZERS, Optimizer
-from nn.train import evaluate, fit, require_tracer
+from nn.train import evaluate, fit
 
 CLASSIFICATION_SETS = ("moons", "circles", "spirals", "xor", "blobs", "digits")
 # Adam-family defaults that train the demo reliably; plain SGD wants a larger step.
 DEFAULT_LR = {"sgd": 0.1, "adam": 0.02, "adamw": 0.02, "rmsprop": 0.005}
+# What an option means when it is left out; a dataset's entry overrides the general one.
+# Digits (64 inputs, 10 classes, 1257 training images) wants one wider layer and larger
+# batches than the 2-D sets. Measured with the compiled path, 10 epochs, seeds 0-4: He
+# initialisation and Adam at 0.01 give 96.7% to 97.8% test accuracy in about 5 s of
+# training on 2 cores; U(-1, 1) gave 94.4% to 97.4% at 0.01 and 90.7% to 94.1% at 3e-3.
+DEFAULTS: dict[str, Any] = {"hidden": [16, 16], "epochs": 30, "batch_size": 16,
+                            "init": "uniform"}
+DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
+    "digits": {"hidden": [32], "epochs": 10, "batch_size": 32, "init": "he",
+               "lr": {"sgd": 0.1, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.002}},
+}
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -87,26 +104,29 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the data to learn (default: moons)")
     train.add_argument("--samples", type=_positive_int, default=300,
                        help="how many points to generate (default: 300; digits always has 1797)")
-    train.add_argument("--hidden", type=_widths, default=[16, 16], metavar="W,W",
-                       help="hidden layer widths (default: 16,16)")
+    train.add_argument("--hidden", type=_widths, default=None, metavar="W,W",
+                       help="hidden layer widths (default: 16,16; digits 32)")
     train.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "linear"],
                        default="relu", help="hidden activation (default: relu)")
-    train.add_argument("--init", choices=("uniform", "xavier", "he"), default="uniform",
-                       help="weight initialisation (default: uniform, micrograd's U(-1, 1))")
+    train.add_argument("--init", choices=("uniform", "xavier", "he"), default=None,
+                       help="weight initialisation (default: uniform, micrograd's U(-1, 1); "
+                       "digits he)")
     train.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam",
                        help="the optimizer (default: adam)")
     train.add_argument("--lr", type=_positive_float, default=None,
                        help="learning rate (default: 0.02 for adam/adamw, 0.1 sgd, "
-                       "0.005 rmsprop)")
-    train.add_argument("--epochs", type=_positive_int, default=30, help="epochs (default: 30)")
-    train.add_argument("--batch-size", type=_positive_int, default=16,
-                       help="samples per step (default: 16)")
+                       "0.005 rmsprop; digits 0.01 adam/adamw, 0.002 rmsprop)")
+    train.add_argument("--epochs", type=_positive_int, default=None,
+                       help="epochs (default: 30; digits 10)")
+    train.add_argument("--batch-size", type=_positive_int, default=None,
+                       help="samples per step (default: 16; digits 32)")
     train.add_argument("--seed", type=int, default=0,
                        help="seed for data, weights and batch order (default: 0)")
     train.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
                        help="where to write the plots and the graph (default: ./out)")
-    train.add_argument("--compiled", action="store_true",
-                       help="train with the traced, compiled step (needs autograd.trace)")
+    train.add_argument("--compiled", action=argparse.BooleanOptionalAction, default=None,
+                       help="train on programs traced once and replayed with NumPy "
+                       "(--no-compiled: eagerly; default: compiled when it pays)")
     train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
 
@@ -123,9 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "train")
     parser = build_parser()
     args = parser.parse_args(args_list)
+    started = time.perf_counter()
     try:
-        return train_command(args)
-    except ValueError as error:  # e.g. --compiled before the tracer exists
+        return train_command(args, started)
+    except ValueError as error:  # e.g. --compiled with a model the tracer refuses
         print(f"chainrule train: error: {error}", file=sys.stderr)
         return 2
 
@@ -136,13 +157,32 @@ def _dataset(args: argparse.Namespace) -> Dataset:
     return DATASETS[args.dataset](n=args.samples, seed=args.seed)
 
 
-def train_command(args: argparse.Namespace) -> int:
+def with_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """`args` with every option left out (None) set to its dataset's default.
+
+        >>> with_defaults(build_parser().parse_args(["train", "--dataset", "digits"])).hidden
+        [32]
+    """
+    chosen = {**DEFAULTS, **DATASET_DEFAULTS.get(args.dataset, {})}
+    filled = argparse.Namespace(**vars(args))
+    for name, value in chosen.items():
+        if getattr(filled, name) is None:
+            setattr(filled, name, value[args.optimizer] if name == "lr" else value)
+    if filled.lr is None:
+        filled.lr = DEFAULT_LR[args.optimizer]
+    return filled
+
+
+def train_command(args: argparse.Namespace, started: float | None = None) -> int:
     """``chainrule train``: build, train, plot, and print the summary; returns 0.
+
+    `started` (a `time.perf_counter()` reading) is when the command began, for the
+    total time in the summary.
 
         >>> train_command(build_parser().parse_args(["train"]))     # doctest: +SKIP
     """
-    if args.compiled:
-        require_tracer()  # fail before any work, not after the data is made
+    started = time.perf_counter() if started is None else started
+    args = with_defaults(args)
     data = _dataset(args)
     classes = data.num_classes or 2
     train, val, test = train_val_test_split(data, val=0.15, test=0.15, seed=args.seed)
@@ -154,7 +194,7 @@ def train_command(args: argparse.Namespace) -> int:
     loss = binary_cross_entropy_with_logits if outputs == 1 else cross_entropy
     model = MLP(data.num_features, [*args.hidden, outputs], activation=args.activation,
                 init=args.init, rng=args.seed)
-    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
+    lr = args.lr
     optimizer: Optimizer = OPTIMIZERS[args.optimizer](model.parameters(), lr=lr)
     shape = "-".join(str(n) for n in [data.num_features, *args.hidden, outputs])
     print(f"dataset: {data.name}, {len(data)} samples ({len(train)} train, {len(val)} val, "
@@ -162,21 +202,22 @@ def train_command(args: argparse.Namespace) -> int:
     print(f"model: MLP {shape}, {args.activation}, {model.num_parameters()} parameters; "
           f"{args.optimizer} lr={lr:g}, {args.epochs} epochs, batch size {args.batch_size}")
     sys.stdout.flush()
-    started = time.perf_counter()
     history = fit(model, loss, optimizer, train, val, epochs=args.epochs,
                   batch_size=args.batch_size, seed=args.seed, progress=not args.no_progress,
-                  compiled=args.compiled)
-    seconds = time.perf_counter() - started
+                  compiled="auto" if args.compiled is None else args.compiled)
+    path = "compiled" if history.compiled else "eager"
     if history.interrupted:
         print(f"interrupted after {len(history.epochs)} epochs ({history.steps} steps)")
-    print(f"trained {history.steps} steps in {seconds:.1f} s; final train loss "
+    print(f"trained {history.steps} steps ({path}); final train loss "
           f"{history.train_loss[-1] if history.train_loss else float('nan'):.4f}")
     for line in _write_outputs(args.out, model, history, train, data):
         print(line)
-    train_acc = evaluate(model, loss, train, ["accuracy"])["accuracy"]
-    test_acc = evaluate(model, loss, test, ["accuracy"])["accuracy"]
-    print(f"train accuracy: {100 * train_acc:.1f}%")
-    print(f"test accuracy: {100 * test_acc:.1f}%")
+    train_acc = evaluate(model, loss, train, ["accuracy"], compiled=history.compiled)
+    test_acc = evaluate(model, loss, test, ["accuracy"], compiled=history.compiled)
+    print(f"time: {history.seconds:.1f} s training ({path}), "
+          f"{time.perf_counter() - started:.1f} s in all")
+    print(f"train accuracy: {100 * train_acc['accuracy']:.1f}%")
+    print(f"test accuracy: {100 * test_acc['accuracy']:.1f}%")
     return 0
 
 

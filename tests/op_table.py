@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 
 from autograd import ops
+from autograd.lists import max as value_max
 from autograd.lists import sum as value_sum
 from autograd.ops import Op
 
@@ -71,6 +72,21 @@ def _sum_points() -> st.SearchStrategy[Point]:
     return st.lists(_reals(), min_size=1, max_size=6).map(lambda xs: (tuple(xs), ()))
 
 
+def _max_points() -> st.SearchStrategy[Point]:
+    # The largest input leads the others by more than 1e-3, so a step of 1e-6 never
+    # changes which one it is (ties are a kink; tests/test_lists.py covers them).
+    def separated(xs: list[float]) -> bool:
+        top = max(xs)
+        return all(x == top or top - x > 1e-3 for x in xs) and xs.count(top) == 1
+
+    return st.lists(_reals(), min_size=1, max_size=6).filter(separated) \
+        .map(lambda xs: (tuple(xs), ()))
+
+
+def _torch_max(*xs: Any) -> Any:
+    return torch.amax(torch.stack(xs), 0)
+
+
 def _torch_sum(*xs: Any) -> Any:
     # Left to right, like chainrule's SUM, so the rounding is the same.
     return reduce(lambda a, b: a + b, xs)
@@ -104,6 +120,8 @@ OP_TABLE: tuple[OpCase, ...] = (
            st.tuples(_away_from_zero(), _reals(0.0, 1.0)).map(lambda xs: ((xs[0],), (xs[1],)))),
     OpCase("sum", ops.SUM, lambda *xs: value_sum(xs), _torch_sum, lambda *xs: math.fsum(xs),
            _sum_points()),
+    OpCase("max", ops.MAX, lambda *xs: value_max(xs), _torch_max, lambda *xs: sorted(xs)[-1],
+           _max_points()),
     OpCase("exp", ops.EXP, lambda x: x.exp(), torch.exp, math.exp, _unary(_reals(-8.0, 8.0))),
     OpCase("log", ops.LOG, lambda x: x.log(), torch.log, lambda x: math.log1p(x - 1.0)
            if x > 0.5 else math.log(x), _unary(_reals(1e-3, 10.0))),

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from nn.cli import main
+from nn.cli import build_parser, main, with_defaults
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ACCURACY_LINE = re.compile(r"^(train|test) accuracy: (\d+\.\d)%$")
+TIME_LINE = re.compile(r"^time: \d+\.\d s training \((compiled|eager)\), \d+\.\d s in all$")
 
 
 def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -33,9 +34,10 @@ def test_fast_run_writes_plots_and_graph_and_ends_with_accuracies(
     svg = (out_dir / "neuron_graph.svg").read_text()
     assert "<svg" in svg and "w.0" in svg and "x.0" in svg
     assert f"wrote {out_dir / 'neuron_graph.svg'}" in out
-    last_two = out.strip().splitlines()[-2:]
+    time_line, *last_two = out.strip().splitlines()[-3:]
     assert [ACCURACY_LINE.match(line) is not None for line in last_two] == [True, True]
     assert last_two[0].startswith("train") and last_two[1].startswith("test")
+    assert TIME_LINE.match(time_line), time_line
 
 
 def test_default_run_reaches_95_percent_test_accuracy_on_moons(tmp_path: Path) -> None:
@@ -48,6 +50,7 @@ def test_default_run_reaches_95_percent_test_accuracy_on_moons(tmp_path: Path) -
     assert match is not None and match.group(1) == "test", lines[-1]
     assert float(match.group(2)) >= 95.0
     assert "epoch 30/30" in done.stderr  # the progress bar
+    assert TIME_LINE.match(lines[-3]), lines[-3]
     for name in ("loss.png", "decision_boundary.png", "neuron_graph.svg"):
         assert (tmp_path / "out" / name).stat().st_size > 0
 
@@ -109,15 +112,49 @@ def test_invalid_options_print_one_line_and_exit_2(
     assert re.match(r"chainrule( train)?: error: ", err) and needle in err
 
 
-def test_compiled_before_the_tracer_exists_is_one_clear_line_and_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_digits_compiled_reaches_95_percent_test_accuracy(tmp_path: Path) -> None:
+    # The target of the compiled path: `python -m nn --dataset digits --compiled` with the
+    # digits defaults (64-32-10, He init, Adam 0.01, batches of 32, 10 epochs).
+    done = subprocess.run([sys.executable, "-m", "nn", "--dataset", "digits", "--compiled",
+                           "--no-progress"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert "model: MLP 64-32-10, relu, 2410 parameters; adam lr=0.01, 10 epochs" in lines[1]
+    time_line = TIME_LINE.match(lines[-3])
+    assert time_line is not None and time_line.group(1) == "compiled", lines[-3]
+    match = ACCURACY_LINE.match(lines[-1])
+    assert match is not None and match.group(1) == "test", lines[-1]
+    assert float(match.group(2)) >= 95.0
+    assert (tmp_path / "out" / "loss.png").read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize("flag, path", [("--compiled", "compiled"), ("--no-compiled", "eager"),
+                                        (None, "compiled")])
+def test_compiled_flag_chooses_the_training_path_on_moons(
+    flag: str | None, path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run_main(["train", "--compiled", "--out", str(tmp_path)], capsys)
-    assert code == 2
-    assert out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("chainrule train: error: fit: compiled=True needs autograd.trace")
+    args = ["train", "--samples", "100", "--epochs", "3", "--hidden", "6", "--out",
+            str(tmp_path), "--no-progress"]
+    code, out, _ = run_main(args + ([flag] if flag else []), capsys)
+    assert code == 0
+    assert f"steps ({path}); final train loss" in out
+    time_line = TIME_LINE.match(out.strip().splitlines()[-3])
+    assert time_line is not None and time_line.group(1) == path
+
+
+def test_left_out_options_take_the_datasets_defaults_and_given_ones_stay() -> None:
+    parse = build_parser().parse_args
+    digits = with_defaults(parse(["train", "--dataset", "digits"]))
+    assert (digits.hidden, digits.init, digits.lr, digits.batch_size, digits.epochs) == (
+        [32], "he", 0.01, 32, 10)
+    assert with_defaults(parse(["train", "--dataset", "digits", "--optimizer", "sgd"])).lr == 0.1
+    moons = with_defaults(parse(["train"]))
+    assert (moons.hidden, moons.init, moons.lr, moons.batch_size, moons.epochs) == (
+        [16, 16], "uniform", 0.02, 16, 30)
+    chosen = with_defaults(parse(["train", "--dataset", "digits", "--hidden", "8,8", "--lr",
+                                  "0.5", "--epochs", "2", "--init", "xavier"]))
+    assert (chosen.hidden, chosen.lr, chosen.epochs, chosen.init) == ([8, 8], 0.5, 2, "xavier")
 
 
 def test_python_dash_m_nn_rejects_bad_options_with_exit_2(tmp_path: Path) -> None:

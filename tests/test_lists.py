@@ -1,16 +1,18 @@
-"""`sum`, `logsumexp`, `softmax`, `log_softmax`: shape of the graph, laws, and stability."""
+"""`sum`, `max`, `logsumexp`, `softmax`, `log_softmax`: shape of the graph, laws, stability."""
 
 from __future__ import annotations
 
 import math
 
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import ops
 from autograd.backward import topological_order
 from autograd.lists import log_softmax, logsumexp, softmax
+from autograd.lists import max as value_max
 from autograd.lists import sum as value_sum
 from autograd.value import Value
 
@@ -54,7 +56,85 @@ def test_sum_of_nothing_is_a_zero_leaf() -> None:
     assert total.data == 0.0 and total.parents == ()
 
 
+# ---- max ----------------------------------------------------------------------------------
+
+# Few distinct numbers, so that ties are common.
+tied_numbers = st.lists(st.sampled_from([-1.5, 0.0, 2.0, 7.0]), min_size=1, max_size=8)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=20))
+def test_max_is_one_node_with_one_edge_per_input(xs: list[float]) -> None:
+    inputs = leaves(xs)
+    top = value_max(inputs)
+    assert top.op is ops.MAX and top.parents == tuple(inputs)
+    assert top.data == max(xs)
+    assert len(topological_order(top)) == len(xs) + 1
+
+
+@given(st.one_of(tied_numbers, st.lists(st.floats(-10.0, 10.0), min_size=1, max_size=8)))
+def test_max_gradient_matches_torch_amax_ties_shared_equally(xs: list[float]) -> None:
+    inputs = leaves(xs)
+    value_max(inputs).backward()
+    t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+    torch.amax(t).backward()
+    assert t.grad is not None
+    assert [v.grad for v in inputs] == t.grad.tolist()
+    assert math.fsum(v.grad for v in inputs) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_max_of_a_repeated_input_has_slope_one() -> None:
+    x = Value(2.0)
+    value_max([x, x, x, Value(-1.0)]).backward()
+    assert x.grad == pytest.approx(1.0, rel=1e-15)
+
+
+def test_max_turns_numbers_into_constants() -> None:
+    x = Value(1.5)
+    top = value_max([x, 4, 0.5])
+    top.backward()
+    assert top.data == 4.0 and x.grad == 0.0
+
+
+def test_max_of_nothing_raises_a_value_error_naming_it() -> None:
+    with pytest.raises(ValueError, match="max: needs at least one value"):
+        value_max([])
+
+
+def test_max_with_a_nan_first_returns_nan_without_dividing_by_zero() -> None:
+    # Python's max keeps a leading nan; the rule must still not compute 0 / 0.
+    top = value_max([Value(math.nan), Value(1.0)])
+    assert math.isnan(top.data)
+    assert all(math.isfinite(d) for d in top.local_grads)
+
+
 # ---- softmax and friends --------------------------------------------------------------------
+
+
+def old_logsumexp(xs: list[float]) -> float:
+    """The float operations logsumexp performed when its max was a constant read from .data."""
+    m = max(xs)
+    return math.log(sum([math.exp(x - m) for x in xs])) + m
+
+
+@given(logits)
+def test_logsumexp_and_softmax_give_the_same_numbers_as_with_a_constant_shift(
+        xs: list[float]) -> None:
+    m = max(xs)
+    exps = [math.exp(x - m) for x in xs]
+    assert logsumexp(leaves(xs)).data == old_logsumexp(xs)
+    assert [p.data for p in softmax(leaves(xs))] == [e / sum(exps) for e in exps]
+
+
+@given(moderate_logits)
+def test_the_shift_of_logsumexp_and_softmax_is_a_max_node_over_the_inputs(
+        xs: list[float]) -> None:
+    # No constant read from .data: every leaf of the graph is an input.
+    inputs = leaves(xs)
+    for out in [logsumexp(inputs), *softmax(inputs)]:
+        order = topological_order(out)
+        assert [n for n in order if not n.parents] == [n for n in order if n in inputs]
+        assert any(n.op is ops.MAX and n.parents == tuple(inputs) for n in order)
+
 
 
 @given(logits)

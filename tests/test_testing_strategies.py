@@ -13,6 +13,7 @@ from hypothesis.errors import Unsatisfiable
 
 from autograd import ops
 from autograd.check import GradcheckError
+from autograd.lists import max as value_max
 from autograd.lists import sum as value_sum
 from autograd.ops import Op
 from autograd.testing import (
@@ -108,6 +109,7 @@ def test_repr_is_the_formula() -> None:
     assert repr(squared_neg) == "(-x0) ** 2.0"
     assert repr(Apply(ops.LEAKY_RELU, 0.2, (x1,))) == "leaky_relu(x1, 0.2)"
     assert repr(Apply(ops.SUM, None, (x0, x1, Constant(-1.5, 2)))) == "sum(x0, x1, -1.5)"
+    assert repr(Apply(ops.MAX, None, (x0, Constant(0.5, 2)))) == "max(x0, 0.5)"
 
 
 def python_namespace(leaves: list[Value]) -> dict[str, Any]:
@@ -120,6 +122,7 @@ def python_namespace(leaves: list[Value]) -> dict[str, Any]:
                     x if isinstance(x, Value) else Value(x), name)(*attr)
             )
     namespace["sum"] = lambda *xs: value_sum(xs)
+    namespace["max"] = lambda *xs: value_max(xs)
     return namespace
 
 

@@ -195,6 +195,31 @@ def test_list_functions_stay_finite_at_plus_minus_1000(
     assert all(abs(y.data) < float("inf") for y in outputs)
 
 
+@settings(max_examples=50)
+@pytest.mark.parametrize("name, ours, theirs", LIST_FUNCTIONS, ids=[f[0] for f in LIST_FUNCTIONS])
+@given(logits=st.one_of(st.lists(st.floats(-800.0, 800.0), min_size=1, max_size=4),
+                        st.lists(st.sampled_from([-1.0, 0.0, 2.0]), min_size=1, max_size=4)))
+def test_list_functions_match_torch_to_second_order_ties_included(
+    name: str,
+    ours: Callable[[list[Value]], list[Value]],
+    theirs: Callable[..., Any],
+    logits: list[float],
+) -> None:
+    # The max taken out is a node of the graph; its derivative is piecewise constant, so
+    # the Hessian is torch's whichever input is largest, tied or not.
+    weights = [0.5, -1.0, 2.0, 1.5][: len(logits)]
+
+    def chainrule_f(*xs: Value) -> Value:
+        return sum((w * y for w, y in zip(weights, ours(list(xs)))), Value(0.0))
+
+    def torch_f(*xs: torch.Tensor) -> torch.Tensor:
+        outputs = theirs(torch.stack(xs))
+        return (outputs * torch.tensor(weights[: len(outputs)], dtype=torch.float64)).sum()
+
+    assert_same_derivatives(chainrule_derivatives(chainrule_f, logits),
+                            torch_derivatives(torch_f, logits), f"{name}{logits}")
+
+
 # ---- micrograd compatibility ----------------------------------------------------------------
 
 

@@ -1,4 +1,8 @@
-"""fit: learning, history, reproducibility, clean Ctrl-C, early stopping, schedules, plots."""
+"""fit: learning, history, reproducibility, clean Ctrl-C, early stopping, schedules, plots.
+
+Tests marked with ``compiled`` run on both paths (eager Value graphs and the traced
+programs of `nn.compiled`); tests of the compiled path alone are in test_train_compiled.py.
+"""
 
 import math
 import os
@@ -42,13 +46,17 @@ class RecordParams(Callback):
         self.after_step.append([p.data for p in state.model.parameters()])
 
 
-def reference_run(epochs: int = 2, batch_size: int = 8, **opt: Any) -> list[list[float]]:
+def reference_run(epochs: int = 2, batch_size: int = 8, compiled: bool = False,
+                  **opt: Any) -> list[list[float]]:
     train, _, _ = small_moons()
     model = MLP(2, [4, 1], rng=0)
     recorder = RecordParams()
     fit(model, BCE, SGD(model.parameters(), lr=0.1, **opt), train, epochs=epochs,
-        batch_size=batch_size, progress=False, callbacks=[recorder])
+        batch_size=batch_size, progress=False, callbacks=[recorder], compiled=compiled)
     return recorder.after_step
+
+
+BOTH_PATHS = pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
 
 
 def counting_loss(on_call: Callable[[int], None]) -> Callable[[Any, Any], Value]:
@@ -72,11 +80,13 @@ def test_moons_model_learns_with_fixed_seed() -> None:
     assert history["val_accuracy"][-1] >= 0.9
 
 
-def test_history_has_one_entry_per_epoch_for_every_record() -> None:
+@BOTH_PATHS
+def test_history_has_one_entry_per_epoch_for_every_record(compiled: bool) -> None:
     train, val, _ = small_moons()
     model = MLP(2, [4, 1], rng=0)
     history = fit(model, BCE, Adam(model.parameters(), lr=0.01), train, val, epochs=3,
-                  batch_size=10, progress=False)
+                  batch_size=10, progress=False, compiled=compiled)
+    assert history.compiled is compiled
     assert history.epochs == [1, 2, 3]
     assert set(history.records) == {"train_loss", "train_accuracy", "val_loss",
                                     "val_accuracy", "lr"}
@@ -123,6 +133,8 @@ def test_one_full_batch_epoch_is_one_step_on_cost_plus_l2() -> None:
     assert [p.data for p in model.parameters()] == pytest.approx(expected, abs=1e-12)
 
 
+# The loss runs once per sample only on the eager path (the compiled one calls it while
+# tracing), so the tests that interrupt from inside the loss train eagerly.
 @pytest.mark.parametrize("stop_step", [1, 3, 6, 7])
 def test_keyboard_interrupt_from_the_loss_keeps_only_whole_steps(stop_step: int) -> None:
     reference = reference_run()
@@ -136,7 +148,7 @@ def test_keyboard_interrupt_from_the_loss_keeps_only_whole_steps(stop_step: int)
             raise KeyboardInterrupt
 
     history = fit(model, counting_loss(maybe_interrupt), SGD(model.parameters(), lr=0.1),
-                  train, epochs=2, batch_size=batch_size, progress=False)
+                  train, epochs=2, batch_size=batch_size, progress=False, compiled=False)
     expected = reference[stop_step - 2] if stop_step > 1 else before
     assert [p.data for p in model.parameters()] == expected
     assert history.interrupted
@@ -156,7 +168,7 @@ def test_ctrl_c_signal_stops_after_the_current_step_and_restores_the_handler() -
 
     handler_before = signal.getsignal(signal.SIGINT)
     history = fit(model, counting_loss(press_ctrl_c), SGD(model.parameters(), lr=0.1), train,
-                  epochs=2, batch_size=batch_size, progress=False)
+                  epochs=2, batch_size=batch_size, progress=False, compiled=False)
     assert [p.data for p in model.parameters()] == reference[stop_step - 1]
     assert history.interrupted and history.steps == stop_step
     assert signal.getsignal(signal.SIGINT) is handler_before
@@ -174,7 +186,7 @@ def test_second_ctrl_c_stops_at_once_without_applying_the_step() -> None:
             os.kill(os.getpid(), signal.SIGINT)
 
     history = fit(model, counting_loss(press_twice), SGD(model.parameters(), lr=0.1), train,
-                  epochs=2, batch_size=batch_size, progress=False)
+                  epochs=2, batch_size=batch_size, progress=False, compiled=False)
     assert [p.data for p in model.parameters()] == reference[stop_step - 2]
     assert history.interrupted and history.steps == stop_step - 1
 
@@ -192,12 +204,14 @@ class InterruptedSGD(SGD):
         super()._update(i, p, g)
 
 
-def test_interrupt_inside_optimizer_step_leaves_no_half_applied_update() -> None:
-    reference = reference_run(momentum=0.9)
+@BOTH_PATHS
+def test_interrupt_inside_optimizer_step_leaves_no_half_applied_update(compiled: bool) -> None:
+    reference = reference_run(momentum=0.9, compiled=compiled)
     train, _, _ = small_moons()
     model = MLP(2, [4, 1], rng=0)
     optimizer = InterruptedSGD(model.parameters(), explode_at=4, lr=0.1, momentum=0.9)
-    history = fit(model, BCE, optimizer, train, epochs=2, batch_size=8, progress=False)
+    history = fit(model, BCE, optimizer, train, epochs=2, batch_size=8, progress=False,
+                  compiled=compiled)
     assert [p.data for p in model.parameters()] == reference[2]
     assert optimizer.steps == 3
     assert history.interrupted and history.steps == 3
@@ -206,7 +220,7 @@ def test_interrupt_inside_optimizer_step_leaves_no_half_applied_update() -> None
     twin = MLP(2, [4, 1], rng=0)
     twin_opt = SGD(twin.parameters(), lr=0.1, momentum=0.9)
     fit(twin, BCE, twin_opt, train, epochs=1, batch_size=8, progress=False,
-        callbacks=[StopAfter(3)])
+        callbacks=[StopAfter(3)], compiled=compiled)
     assert optimizer.buffers == twin_opt.buffers
 
 
@@ -219,19 +233,21 @@ class StopAfter(Callback):
             state.stop_training = True
 
 
-def test_early_stopping_stops_when_val_loss_stalls() -> None:
+@BOTH_PATHS
+def test_early_stopping_stops_when_val_loss_stalls(compiled: bool) -> None:
     train, val, _ = small_moons()
     model = MLP(2, [4, 1], rng=0)
     stop = EarlyStopping(patience=2)
     # lr = 0: nothing changes, so the first epoch stays the best one.
     history = fit(model, BCE, SGD(model.parameters(), lr=0.0), train, val, epochs=50,
-                  batch_size=16, progress=False, callbacks=[stop])
+                  batch_size=16, progress=False, callbacks=[stop], compiled=compiled)
     assert history.epochs == [1, 2, 3]
     assert history.stop_reason is not None and "early stopping" in history.stop_reason
     assert not history.interrupted
 
 
-def test_early_stopping_restores_the_best_epochs_parameters() -> None:
+@BOTH_PATHS
+def test_early_stopping_restores_the_best_epochs_parameters(compiled: bool) -> None:
     class Snapshots(Callback):
         def __init__(self) -> None:
             self.per_epoch: list[list[float]] = []
@@ -244,7 +260,7 @@ def test_early_stopping_restores_the_best_epochs_parameters() -> None:
     snaps = Snapshots()
     history = fit(model, BCE, SGD(model.parameters(), lr=1.5, momentum=0.9), train, val,
                   epochs=8, batch_size=8, progress=False,
-                  callbacks=[snaps, EarlyStopping(patience=100)])
+                  callbacks=[snaps, EarlyStopping(patience=100)], compiled=compiled)
     best = min(range(len(history.val_loss)), key=history.val_loss.__getitem__)
     assert [p.data for p in model.parameters()] == snaps.per_epoch[best]
 
@@ -257,32 +273,27 @@ def test_early_stopping_without_validation_data_says_what_to_do() -> None:
             callbacks=[EarlyStopping()])
 
 
-def test_schedule_as_callback_sets_the_lr_of_each_epoch() -> None:
+@BOTH_PATHS
+def test_schedule_as_callback_sets_the_lr_of_each_epoch(compiled: bool) -> None:
     train, _, _ = small_moons()
     model = MLP(2, [4, 1], rng=0)
     optimizer = SGD(model.parameters(), lr=0.4)
     history = fit(model, BCE, optimizer, train, epochs=5, batch_size=16, progress=False,
-                  callbacks=[StepLR(optimizer, step_size=2, gamma=0.5)])
+                  callbacks=[StepLR(optimizer, step_size=2, gamma=0.5)], compiled=compiled)
     assert history["lr"] == [0.4, 0.4, 0.2, 0.2, 0.1]
 
 
-def test_custom_metric_function_is_recorded_for_train_and_val() -> None:
+@BOTH_PATHS
+def test_custom_metric_function_is_recorded_for_train_and_val(compiled: bool) -> None:
     def positive_rate(preds: Sequence[Any], targets: Sequence[Any]) -> float:
         return sum(p > 0 for p in preds) / len(preds)
 
     train, val, _ = small_moons()
     model = MLP(2, [4, 1], rng=0)
     history = fit(model, BCE, SGD(model.parameters(), lr=0.1), train, val, epochs=2,
-                  progress=False, metrics=[positive_rate])
+                  progress=False, metrics=[positive_rate], compiled=compiled)
     assert len(history["train_positive_rate"]) == len(history["val_positive_rate"]) == 2
     assert all(0.0 <= r <= 1.0 for r in history["val_positive_rate"])
-
-
-def test_compiled_without_the_tracer_is_a_clear_value_error() -> None:
-    train, _, _ = small_moons()
-    model = MLP(2, [4, 1], rng=0)
-    with pytest.raises(ValueError, match="compiled=True needs autograd.trace"):
-        fit(model, BCE, SGD(model.parameters(), lr=0.1), train, compiled=True, progress=False)
 
 
 @pytest.mark.parametrize(
@@ -290,7 +301,8 @@ def test_compiled_without_the_tracer_is_a_clear_value_error() -> None:
     [({"epochs": 0}, "fit: epochs must be an int >= 1, got 0"),
      ({"batch_size": -1}, "fit: batch_size must be an int >= 1, got -1"),
      ({"l2": -0.1}, "fit: l2 must be a number >= 0"),
-     ({"metrics": ["f1"]}, "fit: unknown metric 'f1'")],
+     ({"metrics": ["f1"]}, "fit: unknown metric 'f1'"),
+     ({"compiled": "yes"}, "fit: compiled must be True, False or 'auto', got 'yes'")],
 )
 def test_bad_fit_arguments_raise_value_error(kwargs: dict[str, Any], message: str) -> None:
     train, _, _ = small_moons()
@@ -299,15 +311,18 @@ def test_bad_fit_arguments_raise_value_error(kwargs: dict[str, Any], message: st
         fit(model, BCE, SGD(model.parameters(), lr=0.1), train, progress=False, **kwargs)
 
 
+@BOTH_PATHS
 def test_progress_bar_shows_epoch_loss_and_accuracy_and_can_be_turned_off(
-    capsys: pytest.CaptureFixture[str],
+    compiled: bool, capsys: pytest.CaptureFixture[str],
 ) -> None:
     train, val, _ = small_moons()
     model = MLP(2, [4, 1], rng=0)
-    fit(model, BCE, SGD(model.parameters(), lr=0.1), train, val, epochs=2, batch_size=8)
+    fit(model, BCE, SGD(model.parameters(), lr=0.1), train, val, epochs=2, batch_size=8,
+        compiled=compiled)
     err = capsys.readouterr().err
     assert "epoch 2/2" in err and "loss=" in err and "acc=" in err and "val_acc=" in err
-    fit(model, BCE, SGD(model.parameters(), lr=0.1), train, epochs=2, progress=False)
+    fit(model, BCE, SGD(model.parameters(), lr=0.1), train, epochs=2, progress=False,
+        compiled=compiled)
     assert capsys.readouterr() == ("", "")
 
 
