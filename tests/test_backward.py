@@ -148,3 +148,26 @@ def test_anomaly_mode_checks_backward_gradients() -> None:
 def test_backward_rejects_a_non_value() -> None:
     with pytest.raises(TypeError, match="backward"):
         backward(3.0)  # type: ignore[arg-type]
+
+
+def test_no_grad_does_not_leak_into_other_asyncio_tasks() -> None:
+    import asyncio
+
+    async def recorded_in_other_task(started: asyncio.Event, done: asyncio.Event) -> int:
+        await started.wait()
+        parents = len((Value(1.0) * 2.0).parents)
+        done.set()
+        return parents
+
+    async def main() -> tuple[int, int]:
+        started, done = asyncio.Event(), asyncio.Event()
+        other = asyncio.create_task(recorded_in_other_task(started, done))
+        with no_grad():
+            started.set()
+            await done.wait()
+            inside = len((Value(1.0) * 2.0).parents)
+        return inside, await other
+
+    inside, other = asyncio.run(main())
+    assert inside == 0
+    assert other == 2
