@@ -17,8 +17,8 @@ What differs from the scalar path, by design:
 - sums may be added in another order (matrix products), so results agree with eager to
   rounding (1e-12 relative), not bit for bit.
 
-NumPy is imported here and nowhere else; `autograd.trace` imports this module only when a
-batched method is called.
+Graphs too big to compile run on the tape instead (`autograd.batched_tape`). NumPy is
+imported by these two modules only; `autograd.program` imports them on first batched use.
 
     >>> from autograd import Value
     >>> from autograd.backward import topological_order
@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from autograd import ops
-from autograd.codegen import Emitter, Generated, PythonDialect, hoist, render
+from autograd.codegen import Emitter, Generated, PythonDialect, render
 from autograd.symbolic import ESCAPE, Expr, Template, Templates, escape_paths, has_escape
 from autograd.tape import INPUT, PARAM, Tape
 
@@ -55,9 +55,9 @@ class NumpyDialect(PythonDialect):
         super().__init__()
         self.namespace.update(
             _where=np.where, _and=np.logical_and, _or=np.logical_or, _not=np.logical_not,
-            _patch=_patch, _vectorized=_vectorized, _stack=_stack, _reduce=_reduce,
+            _patch=_patch, _vectorized=_vectorized, _stack=_stack,
             _zeros=np.zeros, _add_at=np.add.at, _method=_method, _sum=builtins.sum,
-            _max=_first_max,
+            _reduce=accumulate_param_grads, _max=_first_max,
         )
 
     def operand_const(self, x: float) -> str:
@@ -138,7 +138,7 @@ def _stack(rows: Sequence[Any], batch: int) -> Any:
     return np.stack([np.broadcast_to(r, (batch,)) for r in rows])
 
 
-def _reduce(total: Any, slots: list[int], grads: list[Any], batch: int) -> Any:
+def accumulate_param_grads(total: Any, slots: list[int], grads: list[Any], batch: int) -> Any:
     """Add each parameter's gradient, summed over the batch, to `total`."""
     rows, row_slots = [], []
     for slot, g in zip(slots, grads):
@@ -356,7 +356,8 @@ def _backward(tape: Tape, emitter: Emitter, by_node: dict[int, DotGroup], absorb
 
 
 class Batched:
-    """A tape's batched program: generated NumPy code, or per-op kernels on a tape."""
+    """A tape's batched program: generated NumPy code (mode "codegen"), or per-op kernels
+    run on the tape (mode "tape", `autograd.batched_tape`)."""
 
     def __init__(self, tape: Tape, templates: Templates, mode: str) -> None:
         self.tape = tape
@@ -373,6 +374,9 @@ class Batched:
                 self.sources[kind] = generated.source
                 program = generated.compile()
             else:
+                # Imported here: batched_tape builds its kernels with this module's dialect.
+                from autograd.batched_tape import tape_program
+
                 program = tape_program(self.tape, self.templates, kind)
             self._programs[kind] = program
         return program
@@ -392,70 +396,3 @@ class Batched:
             array = np.asarray(params, dtype=float)
             out, grads = self._program("backward")(xt, array, array, np.float64(seed), batch)
         return np.broadcast_to(np.asarray(out, dtype=float), (batch,)), grads
-
-
-# ---- the tape fallback: two small compiled kernels per op, run node by node -----------------
-def _kernel(exprs: Sequence[Expr], arity: int, escapes: Sequence[Callable[..., float]],
-            with_out: bool) -> Any:
-    """One function computing every expression from the operands (and the output)."""
-    dialect = NumpyDialect()
-    names = [f"a{k}" for k in range(arity)] + (["out"] if with_out else [])
-    n = len(names)
-    shared, exprs = hoist(exprs, n)
-    names += [f"s{j}" for j in range(len(shared))]
-    body = [f"s{j} = {render(e, names, dialect)}" for j, e in enumerate(shared)]
-    for k, (expr, escape) in enumerate(zip(exprs, escapes)):
-        dialect.namespace[f"_escape{k}"] = escape
-        body += statements(f"r{k}", expr, names, f"_escape{k}", dialect, n)
-    results = ", ".join(f"r{k}" for k in range(len(exprs)))
-    source = "\n".join([f"def program({', '.join(names[:n])}):", *["    " + s for s in body],
-                        f"    return ({results},)"])
-    return Generated(source, dialect.namespace).compile()
-
-
-def tape_program(tape: Tape, templates: Templates, kind: str) -> Callable[..., Any]:
-    """The batched program for a graph too big to compile: the tape, node by node."""
-    kernels: dict[int, tuple[Any, Any]] = {}
-    per_node: dict[int, tuple[Any, Any]] = {}
-    ops: list[Any] = tape.ops  # an OP node always has its op
-    for i in tape.op_nodes:
-        t = templates.get(ops[i], len(tape.parents[i]))
-        if id(t) not in kernels:
-            rules = [t.local_grad_function(k) for k in range(len(t.local_grads))]
-            kernels[id(t)] = (_kernel([t.forward], t.arity, [t.forward_function()], False),
-                              _kernel(t.local_grads, t.arity, rules, True))
-        per_node[i] = kernels[id(t)]
-    needs = tape.needs_grad(input_grads=False)
-    params = [i for i, k in enumerate(tape.kinds) if k == PARAM]
-
-    constants = [np.float64(x) for x in tape.data]  # see NumpyDialect.operand_const
-
-    def program(xt: Any, p: Sequence[float], pa: Any, seed: float, batch: int) -> Any:
-        values: list[Any] = list(constants)
-        for i, k in enumerate(tape.kinds):
-            if k == INPUT:
-                values[i] = xt[tape.slots[i]]
-            elif k == PARAM:
-                values[i] = p[tape.slots[i]]
-        for i in tape.op_nodes:
-            values[i] = per_node[i][0](*[values[q] for q in tape.parents[i]])[0]
-        if kind == "forward":
-            return [values[o] for o in tape.outputs]
-        root = tape.outputs[0]
-        grads: list[Any] = [None] * len(tape)
-        if needs[root]:
-            grads[root] = seed
-        for i in reversed(tape.op_nodes):
-            g = grads[i]
-            if g is None or not needs[i]:
-                continue
-            local = per_node[i][1](*[values[q] for q in tape.parents[i]], values[i])
-            for q, d in zip(tape.parents[i], local):
-                if needs[q]:
-                    grads[q] = d * g if grads[q] is None else grads[q] + d * g
-        total = np.zeros(tape.n_params)
-        found = [i for i in params if grads[i] is not None]
-        _reduce(total, [tape.slots[i] for i in found], [grads[i] for i in found], batch)
-        return values[root], total
-
-    return program

@@ -138,10 +138,13 @@ def _pow(x: float, y: float) -> float:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {y!r}.")
     if x < 0 and not float(y).is_integer():
         raise _domain_error("pow", x, f"a negative base needs an integer exponent, got {y!r}")
-    return float(x**y)
+    try:
+        return float(x**y)
+    except OverflowError:
+        raise OverflowError(f"pow: {x!r} ** {y!r} overflows a float.") from None
 
 
-def _d_power_d_base(x: Any, y: Any) -> Any:
+def _d_power_d_base(x: Any, y: Any, out: Any) -> Any:
     """d/dx x**y = y x**(y-1); unbounded (+inf) at x == 0 when 0 < y < 1, 0 when y == 0."""
     base = x if isinstance(x, _NUMBER) else x.data
     exponent = y if isinstance(y, _NUMBER) else y.data
@@ -149,14 +152,21 @@ def _d_power_d_base(x: Any, y: Any) -> Any:
         return 0.0
     if base == 0 and exponent < 1:
         return math.inf
-    return y * x ** (y - 1.0)
+    try:
+        return y * x ** (y - 1.0)
+    except OverflowError:
+        # A slope beyond a float is ±inf, as a product would give, not an error:
+        # Value(1e-200) ** -1 is a fine forward value. x**(y-1) < 0 only for x < 0 and
+        # an even y (the exponent y - 1 is then odd).
+        negative = (exponent < 0) != (base < 0 and exponent % 2 == 0)
+        return -math.inf if negative else math.inf
 
 
 def _pow_rule(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     # d/dy x**y = x**y log(x); at x == 0 the limit is 0, for x < 0 it is undefined.
     base = x if isinstance(x, _NUMBER) else x.data
     d_exponent = out * log(x) if base > 0 else (0.0 if base == 0 else math.nan)
-    return (_d_power_d_base(x, y), d_exponent)
+    return (_d_power_d_base(x, y, out), d_exponent)
 
 
 POW = Op("pow", 2, _pow, _pow_rule, symbol="**", domain="base > 0, or an integer exponent")
@@ -170,7 +180,8 @@ def _pow_const(x: float, a: float) -> float:
     return _pow(x, a)
 
 
-POW_CONST = Op("pow", 1, _pow_const, lambda x, out, a: (_d_power_d_base(x, a),), symbol="**",
+POW_CONST = Op("pow", 1, _pow_const, lambda x, out, a: (_d_power_d_base(x, a, out),),
+               symbol="**",
                domain="base > 0, or an integer exponent")
 
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 from typing import Any
 
+from autograd.arguments import Spec, batch_size, build_arg, flatten_arg, freeze, spec_width
 from autograd.codegen import python_source
 from autograd.symbolic import Templates
 from autograd.tape import Tape
@@ -27,8 +28,6 @@ from autograd.value import Value
 # CPython 3.11): 50k statements take about a second and 200 MB, so bigger graphs run on
 # the tape interpreter instead.
 MAX_STATEMENTS = 50_000
-
-Spec = Any  # None for a number, a tuple of specs for a list
 
 
 class TracerError(RuntimeError):
@@ -81,13 +80,13 @@ class Program:
             if k in self.static:
                 self._check_static(k, arg)
                 continue
-            _flatten(arg, spec, flat, k)
+            flatten_arg(arg, spec, flat, k)
         return flat
 
     def unflatten(self, flat: Sequence[float]) -> Any:
         """Per-argument structure for numbers in slot order (static arguments left out)."""
         position = [0]
-        parts = [_build(spec, flat, position) for k, spec in enumerate(self.specs)
+        parts = [build_arg(spec, flat, position) for k, spec in enumerate(self.specs)
                  if k not in self.static]
         return parts[0] if len(parts) == 1 else tuple(parts)
 
@@ -217,7 +216,7 @@ class Program:
         With NumPy (``backend="numpy"``, the default when it is installed) the result is
         an array of shape (batch,) or (batch, outputs); with ``"python"`` a list.
         """
-        backend, size = self._backend(backend), _batch_size(batched)
+        backend, size = self._backend(backend), batch_size(batched)
         if backend == "python":
             return [self.forward(*sample) for sample in zip(*batched)]
         import numpy as np
@@ -243,14 +242,14 @@ class Program:
             raise ValueError(f"program.backward_batch: reduce must be 'mean' or 'sum', got "
                              f"{reduce!r}.")
         self._need_scalar("backward_batch")
-        size = _batch_size(batched)
+        size = batch_size(batched)
         seed = 1.0 / size if reduce == "mean" else 1.0
         total = self.run_batch(batched, seed, self._backend(backend))
         return total / size if reduce == "mean" else total
 
     def run_batch(self, batched: Sequence[Sequence[Any]], seed: float, backend: str) -> float:
         """Backward over a batch with each output's gradient seeded by `seed`; the sum."""
-        size = _batch_size(batched)
+        size = batch_size(batched)
         p = self._param_data()
         g = [param.grad for param in self.params]
         if backend == "python":
@@ -293,7 +292,7 @@ class Program:
                 for value in column:
                     self._check_static(k, value)
                 continue
-            width = len(_flatten_spec_size(spec))
+            width = spec_width(spec)
             array = np.asarray(column, dtype=float).reshape(size, -1)
             if array.shape[1] != width:
                 raise ValueError(f"program: argument {k} has {array.shape[1]} numbers per "
@@ -304,7 +303,7 @@ class Program:
         return np.ascontiguousarray(np.concatenate(columns, axis=1).T)
 
     def _check_static(self, k: int, value: Any) -> None:
-        if _freeze(value) != _freeze(self.static[k]):
+        if freeze(value) != freeze(self.static[k]):
             raise ValueError(f"program: static argument {k} was {self.static[k]!r} when "
                              f"traced, got {value!r}; trace one program per value (a "
                              "function decorated with @trace does that for you).")
@@ -353,73 +352,3 @@ def _as_list(x: Any) -> list[float]:
 
 def _one(outs: list[Any], n: int) -> Any:
     return outs[0] if n == 1 else outs
-
-
-def _freeze(x: Any) -> Any:
-    if hasattr(x, "tolist"):
-        x = x.tolist()
-    if isinstance(x, list | tuple):
-        return tuple(_freeze(v) for v in x)
-    return x
-
-
-def spec_of(x: Any) -> Spec:
-    """The shape of an example input: None for a number, a tuple of specs for a list."""
-    if hasattr(x, "tolist"):  # a NumPy array or scalar
-        x = x.tolist()
-    if isinstance(x, Value):
-        return None
-    if isinstance(x, bool) or not isinstance(x, int | float | list | tuple):
-        raise TypeError(f"trace: inputs must be numbers or (nested) lists of numbers, got "
-                        f"{type(x).__name__} {x!r}; pass other arguments as static_argnums.")
-    if isinstance(x, list | tuple):
-        return tuple(spec_of(v) for v in x)
-    return None
-
-
-def _flatten_spec_size(spec: Spec) -> list[None]:
-    if spec is None:
-        return [None]
-    return [leaf for s in spec for leaf in _flatten_spec_size(s)]
-
-
-def _flatten(x: Any, spec: Spec, out: list[float], k: int) -> None:
-    if spec is None:
-        if isinstance(x, Value):
-            x = x.data
-        if isinstance(x, bool) or not isinstance(x, int | float):
-            if hasattr(x, "item"):
-                x = x.item()
-            else:
-                raise TypeError(f"program: argument {k} must be a number, got "
-                                f"{type(x).__name__} {x!r}.")
-        out.append(float(x))
-        return
-    if hasattr(x, "tolist"):
-        x = x.tolist()
-    if not isinstance(x, list | tuple) or len(x) != len(spec):
-        size = len(x) if isinstance(x, list | tuple) else type(x).__name__
-        raise ValueError(f"program: argument {k} was traced as a list of {len(spec)}, got "
-                         f"{size}.")
-    if all(s is None for s in spec) and all(type(v) is float for v in x):
-        out.extend(x)  # the common case: a flat list of floats
-        return
-    for v, s in zip(x, spec):
-        _flatten(v, s, out, k)
-
-
-def _build(spec: Spec, flat: Sequence[Any], position: list[int]) -> Any:
-    if spec is None:
-        position[0] += 1
-        return flat[position[0] - 1]
-    return [_build(s, flat, position) for s in spec]
-
-
-def _batch_size(batched: Sequence[Sequence[Any]]) -> int:
-    sizes = {len(column) for column in batched}
-    if len(sizes) > 1:
-        raise ValueError(f"program: batched arguments have different lengths {sorted(sizes)}.")
-    size = sizes.pop() if sizes else 0
-    if size == 0:
-        raise ValueError("program: a batch needs at least one sample.")
-    return size

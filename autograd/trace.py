@@ -42,10 +42,10 @@ What tracing freezes (as in JAX, Python ran once):
   ``@trace`` keeps one program per value and groups a batch by them.
 
 Errors: a program raises the op's own error (same type, same message) wherever eager
-execution would, with one difference by design: eager computes every local derivative
-during the forward pass, a program only those on paths to inputs and parameters, so a
-derivative that fails on an edge into a constant (``c ** x`` overflowing in d/dc) raises
-in eager only.
+execution would. Only forward values raise; a local derivative too large for a float is
+inf, in eager and compiled code alike (a program computes only the derivatives on paths
+to inputs and parameters, so eager may hold an inf on an edge into a constant that the
+program never computes).
 """
 
 from __future__ import annotations
@@ -57,9 +57,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import ops
+from autograd.arguments import Spec, spec_of
+from autograd.arguments import freeze as _freeze
 from autograd.backward import topological_order
 from autograd.context import enable_grad
-from autograd.program import Program, Spec, TracerError, _freeze, spec_of
+from autograd.program import Program, TracerError
 from autograd.tape import Tape
 from autograd.value import TRACING, Value, apply_nary
 
@@ -218,8 +220,8 @@ def _warn_branches(fn: Callable[..., Any], recorder: _Recorder, order: list[Valu
     where = "; ".join(f"{site} ({text})" for site, text in sites.items())
     message = (f"trace: {name} branched on a value that depends on its inputs or parameters "
                f"at {where}. The program always takes the branch taken while tracing; "
-               "write the kink with an op (relu, abs, ...), pass that input as a static "
-               "argument, or ignore this if the branch cannot change.")
+               "write the kink with an op (relu, abs, ...) or pass that input as a static "
+               "argument" + ("." if strict else ", or ignore this if the branch cannot change."))
     if strict:
         raise TracerError(message)
     warnings.warn(message, TracerWarning, stacklevel=4)

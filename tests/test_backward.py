@@ -171,3 +171,13 @@ def test_no_grad_does_not_leak_into_other_asyncio_tasks() -> None:
     inside, other = asyncio.run(main())
     assert inside == 0
     assert other == 2
+
+
+def test_a_slope_beyond_a_float_is_inf_not_an_error() -> None:
+    x = Value(1e-200)
+    y = x**-1  # 1e200 is a fine value; its slope -1e400 is not a float
+    y.backward()
+    assert y.data == 1e200
+    assert x.grad == -math.inf
+    with pytest.raises(OverflowError, match=r"pow: 1e-200 \*\* -2.0 overflows"):
+        _ = x**-2  # the value itself overflows: a clear error naming the op
