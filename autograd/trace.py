@@ -113,7 +113,8 @@ class _Recorder:
         self.made.append(value)
 
     def compared(self, value: Value, symbol: str, other: Any) -> None:
-        frame = sys._getframe(2)  # the code that compared, above Value.__lt__ and friends
+        # The code that compared: above _note_branch and Value.__lt__ (or its siblings).
+        frame = sys._getframe(3)
         self.branches.append((value, symbol, other,
                               f"{frame.f_code.co_filename}:{frame.f_lineno}"))
 

@@ -199,28 +199,23 @@ class Value:
     # Ordering compares data so users can branch; == and hash stay identity-based, so
     # Values can be dict keys and set members.
     def __lt__(self, other: Value | Number) -> bool:
-        if TRACING.get() is not None:
-            TRACING.get().compared(self, "<", other)
+        _note_branch(self, "<", other)
         return self.data < _data_of(other)
 
     def __le__(self, other: Value | Number) -> bool:
-        if TRACING.get() is not None:
-            TRACING.get().compared(self, "<=", other)
+        _note_branch(self, "<=", other)
         return self.data <= _data_of(other)
 
     def __gt__(self, other: Value | Number) -> bool:
-        if TRACING.get() is not None:
-            TRACING.get().compared(self, ">", other)
+        _note_branch(self, ">", other)
         return self.data > _data_of(other)
 
     def __ge__(self, other: Value | Number) -> bool:
-        if TRACING.get() is not None:
-            TRACING.get().compared(self, ">=", other)
+        _note_branch(self, ">=", other)
         return self.data >= _data_of(other)
 
     def __float__(self) -> float:
-        if TRACING.get() is not None:
-            TRACING.get().compared(self, "float()", None)
+        _note_branch(self, "float()", None)
         return self.data
 
     def __repr__(self) -> str:
@@ -231,6 +226,13 @@ class Value:
         if self.label is not None:
             extra += f", label={self.label!r}"
         return f"Value(data={self.data!r}, grad={grad}{extra})"
+
+
+def _note_branch(value: Value, symbol: str, other: Any) -> None:
+    """Tell a running `autograd.trace` that Python code branched on `value` (else nothing)."""
+    tracer = TRACING.get()
+    if tracer is not None:
+        tracer.compared(value, symbol, other)
 
 
 # ---- building nodes: the only place where ops meet Values ------------------------------------
