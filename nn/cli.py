@@ -174,7 +174,9 @@ def with_defaults(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def train_command(args: argparse.Namespace, started: float | None = None) -> int:
-    """``chainrule train``: build, train, plot, and print the summary; returns 0.
+    """``chainrule train``: build, train, plot, and print the summary; the exit status.
+
+    0, or 130 when Ctrl-C cut training short (the plots and summary are still written).
 
     `started` (a `time.perf_counter()` reading) is when the command began, for the
     total time in the summary.
@@ -218,7 +220,9 @@ def train_command(args: argparse.Namespace, started: float | None = None) -> int
           f"{time.perf_counter() - started:.1f} s in all")
     print(f"train accuracy: {100 * train_acc['accuracy']:.1f}%")
     print(f"test accuracy: {100 * test_acc['accuracy']:.1f}%")
-    return 0
+    # After Ctrl-C the results are still written, but the exit status says the run was
+    # cut short (128 + SIGINT, as shells report it), so scripts can tell.
+    return 130 if history.interrupted else 0
 
 
 def _write_outputs(out: Path, model: MLP, history: Any, train: Dataset,

@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,24 @@ def test_without_matplotlib_or_dot_the_run_still_finishes_and_says_what_it_skipp
     assert "skipped the neuron graph: Graphviz's dot program is missing" in out
     assert out.strip().splitlines()[-1].startswith("test accuracy:")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_still_writes_the_summary_and_exits_130(tmp_path: Path) -> None:
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nn", "--no-compiled", "--no-progress", "--epochs", "1000",
+         "--out", str(tmp_path)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:  # the model line is printed just before training starts
+        if line.startswith("model:"):
+            break
+    time.sleep(1.0)  # well into the first epochs of a run that would take minutes
+    process.send_signal(signal.SIGINT)
+    rest, errors = process.communicate(timeout=120)
+    assert process.returncode == 130, errors
+    assert "interrupted after" in rest
+    assert rest.strip().splitlines()[-1].startswith("test accuracy: ")
+    assert (tmp_path / "loss.png").exists()
