@@ -112,13 +112,39 @@ def test_hinge_gradient_matches_finite_differences_away_from_the_kink(s: float, 
 
 @given(st.lists(reals, min_size=1, max_size=5))
 def test_l2_gradient_matches_finite_differences(ps: list[float]) -> None:
-    gradcheck(lambda *v: l2(list(v), alpha=0.1), *ps)
+    gradcheck(lambda *v: l2(list(v), alpha=0.1), *ps, rtol=1e-6, atol=1e-8)
+
+
+@given(st.lists(reals, min_size=1, max_size=5))
+def test_l2_value_and_gradient_equal_torch(ps: list[float]) -> None:
+    values = [Value(p) for p in ps]
+    ours = l2(values, alpha=0.1)
+    ours.backward()
+    t = torch.tensor(ps, dtype=torch.float64, requires_grad=True)
+    theirs = 0.1 * (t**2).sum()
+    theirs.backward()
+    assert ours.data == pytest.approx(theirs.item(), rel=1e-12, abs=1e-12)
+    assert [v.grad for v in values] == pytest.approx(t.grad.tolist(), rel=1e-12, abs=1e-12)
 
 
 @given(st.lists(st.tuples(reals, reals), min_size=1, max_size=4))
 def test_cost_gradient_matches_finite_differences(pairs: list[tuple[float, float]]) -> None:
     targets = [t for _, t in pairs]
-    gradcheck(lambda *v: cost(mse, list(v), targets), *[p for p, _ in pairs])
+    gradcheck(lambda *v: cost(mse, list(v), targets), *[p for p, _ in pairs],
+              rtol=1e-6, atol=1e-8)
+
+
+@given(st.lists(st.tuples(reals, reals), min_size=1, max_size=4))
+def test_cost_is_the_mean_loss_as_in_torch(pairs: list[tuple[float, float]]) -> None:
+    preds = [Value(p) for p, _ in pairs]
+    ours = cost(mse, preds, [t for _, t in pairs])
+    ours.backward()
+    p = torch.tensor([p for p, _ in pairs], dtype=torch.float64, requires_grad=True)
+    target = torch.tensor([t for _, t in pairs], dtype=torch.float64)
+    theirs = F.mse_loss(p, target, reduction="none").mean()
+    theirs.backward()
+    assert ours.data == pytest.approx(theirs.item(), rel=1e-12, abs=1e-12)
+    assert [v.grad for v in preds] == pytest.approx(p.grad.tolist(), rel=1e-12, abs=1e-12)
 
 
 # ---- values and gradients equal torch's (float64) ----------------------------------------------

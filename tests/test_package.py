@@ -21,4 +21,10 @@ def test_engine_demo_runs(capsys) -> None:
 
     main()
     out = capsys.readouterr().out
-    assert "d(out)/d(w1) = +1.0000" in out
+    # tanh(2*-3 + 0*1 + b) with b = atanh(1/sqrt 2) + 6: out = 1/sqrt 2, and the
+    # gradients follow from 1 - out**2 = 0.5.
+    assert "out = 0.7071" in out
+    assert "d(out)/d(w1) = +1.0000" in out  # x1 * 0.5
+    assert "d(out)/d(x1) = -1.5000" in out  # w1 * 0.5
+    assert "grad(x**3)(2.0)      = 12.0" in out  # 3 x**2
+    assert "hessian(x**3)(2.0)   = 12.0" in out  # 6 x

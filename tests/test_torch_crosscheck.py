@@ -246,3 +246,21 @@ def test_micrograd_readme_example_matches_torch() -> None:
     assert g.data == pytest.approx(tg.item(), rel=1e-12)
     assert a.grad == pytest.approx(ta.grad.item(), rel=1e-12)
     assert b.grad == pytest.approx(tb.grad.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (lambda v: v.relu(), torch.relu),
+        (lambda v: abs(v), torch.abs),
+        (lambda v: v.leaky_relu(0.2), lambda t: torch.nn.functional.leaky_relu(t, 0.2)),
+    ],
+    ids=["relu", "abs", "leaky_relu"],
+)
+def test_kinks_at_exactly_zero_take_torchs_derivative(ours: Any, theirs: Any) -> None:
+    x = Value(0.0)
+    ours(x).backward()
+    t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    theirs(t).backward()
+    assert t.grad is not None
+    assert x.grad == t.grad.item()
