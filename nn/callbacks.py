@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from nn.checks import int_at_least, number_at_least
+
 
 @dataclass
 class TrainingState:
@@ -73,14 +75,12 @@ class EarlyStopping(Callback):
         mode: str = "auto",
         restore_best: bool = True,
     ) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"EarlyStopping: patience must be an int >= 0, got {patience!r}.")
+        int_at_least("EarlyStopping", "patience", patience, 0)
         if mode == "auto":
             mode = "min" if "loss" in monitor else "max"
         if mode not in ("min", "max"):
             raise ValueError(f"EarlyStopping: mode must be 'min', 'max' or 'auto', got {mode!r}.")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, int | float) or min_delta < 0:
-            raise ValueError(f"EarlyStopping: min_delta must be a number >= 0, got {min_delta!r}.")
+        min_delta = number_at_least("EarlyStopping", "min_delta", min_delta)
         self.patience = patience
         self.monitor = monitor
         self.min_delta = float(min_delta)

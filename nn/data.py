@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.value import Value
+from nn.checks import int_at_least, number_at_least
 
 Seed = int | random.Random
 
@@ -77,17 +78,6 @@ def _rng(seed: Seed, owner: str) -> random.Random:
     return random.Random(seed)
 
 
-def _check_size(owner: str, n: int, minimum: int = 1) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
-        raise ValueError(f"{owner}: n must be an int >= {minimum}, got {n!r}.")
-
-
-def _check_noise(owner: str, noise: float) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not noise >= 0:
-        raise ValueError(f"{owner}: noise must be a number >= 0, got {noise!r}.")
-    return float(noise)
-
-
 def _shuffled(X: list[list[float]], y: list[Any], rng: random.Random, classes: int | None,
               name: str) -> Dataset:
     # Generators build class by class; shuffle so that a plain slice is not one class.
@@ -102,8 +92,8 @@ def moons(n: int = 200, noise: float = 0.1, seed: Seed = 0) -> Dataset:
         >>> sorted(set(moons(n=10).y))
         [0, 1]
     """
-    _check_size("moons", n, 2)
-    noise = _check_noise("moons", noise)
+    int_at_least("moons", "n", n, 2)
+    noise = number_at_least("moons", "noise", noise)
     rng = _rng(seed, "moons")
     n_top = n // 2
     X, y = [], []
@@ -126,8 +116,8 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: Seed =
         >>> len(circles(n=50, seed=1))
         50
     """
-    _check_size("circles", n, 2)
-    noise = _check_noise("circles", noise)
+    int_at_least("circles", "n", n, 2)
+    noise = number_at_least("circles", "noise", noise)
     if not 0 < factor < 1:
         raise ValueError(f"circles: factor must be in (0, 1), got {factor!r}.")
     rng = _rng(seed, "circles")
@@ -152,10 +142,9 @@ def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: Seed = 0) 
         >>> spirals(n=90, classes=3).num_classes
         3
     """
-    _check_size("spirals", n, 1)
-    noise = _check_noise("spirals", noise)
-    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"spirals: classes must be an int >= 2, got {classes!r}.")
+    int_at_least("spirals", "n", n, 1)
+    noise = number_at_least("spirals", "noise", noise)
+    int_at_least("spirals", "classes", classes, 2)
     rng = _rng(seed, "spirals")
     X, y = [], []
     for k in range(n):
@@ -176,8 +165,8 @@ def xor(n: int = 200, noise: float = 0.0, seed: Seed = 0) -> Dataset:
         >>> ds = xor(n=4, seed=0); [int((a > 0) != (b > 0)) for a, b in ds.X] == ds.y
         True
     """
-    _check_size("xor", n, 1)
-    noise = _check_noise("xor", noise)
+    int_at_least("xor", "n", n, 1)
+    noise = number_at_least("xor", "noise", noise)
     rng = _rng(seed, "xor")
     X, y = [], []
     for _ in range(n):
@@ -193,10 +182,9 @@ def blobs(n: int = 300, centers: int = 3, std: float = 0.5, seed: Seed = 0) -> D
         >>> blobs(n=30, centers=4).num_classes
         4
     """
-    _check_size("blobs", n, 1)
-    std = _check_noise("blobs", std)
-    if isinstance(centers, bool) or not isinstance(centers, int) or centers < 2:
-        raise ValueError(f"blobs: centers must be an int >= 2, got {centers!r}.")
+    int_at_least("blobs", "n", n, 1)
+    std = number_at_least("blobs", "std", std)
+    int_at_least("blobs", "centers", centers, 2)
     rng = _rng(seed, "blobs")
     X, y = [], []
     for k in range(n):
@@ -214,8 +202,8 @@ def sine(n: int = 100, noise: float = 0.1, seed: Seed = 0) -> Dataset:
         >>> ds = sine(n=3); ds.num_classes is None and len(ds.X[0]) == 1
         True
     """
-    _check_size("sine", n, 1)
-    noise = _check_noise("sine", noise)
+    int_at_least("sine", "n", n, 1)
+    noise = number_at_least("sine", "noise", noise)
     rng = _rng(seed, "sine")
     X, y = [], []
     for _ in range(n):
@@ -295,8 +283,7 @@ def batches(
         >>> [len(xb) for xb, yb in batches(moons(n=10), batch_size=4)]
         [4, 4, 2]
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batches: batch_size must be an int >= 1, got {batch_size!r}.")
+    int_at_least("batches", "batch_size", batch_size, 1)
     order = list(range(len(ds)))
     if shuffle:
         _rng(seed, "batches").shuffle(order)

@@ -21,6 +21,7 @@ from typing import Any
 from autograd import lists
 from autograd.value import Number, Value
 from nn.activations import Activation, activation_name, resolve_activation
+from nn.checks import int_at_least
 from nn.init import Initializer, as_rng, resolve_initializer
 from nn.module import Module
 
@@ -43,7 +44,7 @@ class Neuron(Module):
     def __init__(self, nin: int, activation: str | Activation | None = "relu",
                  init: str | Initializer = "uniform", rng: Rng = None, *,
                  fan_out: int = 1) -> None:
-        self.nin = _positive_int(nin, "Neuron", "nin")
+        self.nin = int_at_least("Neuron", "nin", nin, 1)
         draw = resolve_initializer(init)
         generator = as_rng(rng)
         self.w = [Value(draw(generator, self.nin, fan_out), label=f"w.{i}")
@@ -76,8 +77,8 @@ class Layer(Module):
 
     def __init__(self, nin: int, nout: int, activation: str | Activation | None = "relu",
                  init: str | Initializer = "uniform", rng: Rng = None) -> None:
-        self.nin = _positive_int(nin, "Layer", "nin")
-        self.nout = _positive_int(nout, "Layer", "nout")
+        self.nin = int_at_least("Layer", "nin", nin, 1)
+        self.nout = int_at_least("Layer", "nout", nout, 1)
         generator = as_rng(rng)
         self.neurons = [Neuron(self.nin, activation, init, generator, fan_out=self.nout)
                         for _ in range(self.nout)]
@@ -119,13 +120,13 @@ class MLP(Module):
                  activation: str | Activation | None = "relu",
                  output_activation: str | Activation | None = None,
                  init: str | Initializer = "uniform", rng: Rng = None) -> None:
-        self.nin = _positive_int(nin, "MLP", "nin")
+        self.nin = int_at_least("MLP", "nin", nin, 1)
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(
                 f"MLP: nouts must be a non-empty list of layer widths such as [16, 16, 1], "
                 f"got {nouts!r}."
             )
-        self.nouts = [_positive_int(n, "MLP", "each layer width") for n in nouts]
+        self.nouts = [int_at_least("MLP", "each layer width", n, 1) for n in nouts]
         self.activation = resolve_activation(activation)[0]
         self.output_activation = resolve_activation(output_activation)[0]
         generator = as_rng(rng)
@@ -174,12 +175,6 @@ class MLP(Module):
         lines = [f"MLP({self.nin} inputs, {self.num_parameters()} parameters"]
         lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
         return "\n".join(lines) + "\n)"
-
-
-def _positive_int(n: Any, where: str, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive int, got {n!r}.")
-    return n
 
 
 def _as_sequence(x: Inputs, nin: int, where: str) -> Sequence[Value | Number]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from autograd.context import no_grad
 from autograd.value import Value
+from nn.checks import int_at_least
 from nn.data import Dataset
 
 
@@ -93,8 +94,7 @@ def plot_decision_boundary(
             f"plot_decision_boundary: needs 2-D inputs, but the dataset has "
             f"{dataset.num_features} features per sample."
         )
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
-        raise ValueError(f"plot_decision_boundary: steps must be an int >= 2, got {steps!r}.")
+    int_at_least("plot_decision_boundary", "steps", steps, 2)
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 5))

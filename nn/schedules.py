@@ -22,6 +22,7 @@ import math
 from typing import Any
 
 from nn.callbacks import Callback, TrainingState
+from nn.checks import int_at_least, number_at_least
 from nn.optim import Optimizer
 
 
@@ -100,9 +101,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer)
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"StepLR: step_size must be an int >= 1, got {step_size!r}.")
-        self.step_size = step_size
+        self.step_size = int_at_least("StepLR", "step_size", step_size, 1)
         self.gamma = _gamma("StepLR", gamma)
 
     def lr_at(self, epoch: int) -> float:
@@ -138,12 +137,8 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
         super().__init__(optimizer)
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
-            raise ValueError(f"CosineAnnealingLR: T_max must be an int >= 1, got {T_max!r}.")
-        if isinstance(eta_min, bool) or not isinstance(eta_min, int | float) or eta_min < 0:
-            raise ValueError(f"CosineAnnealingLR: eta_min must be a number >= 0, got {eta_min!r}.")
-        self.T_max = T_max
-        self.eta_min = float(eta_min)
+        self.T_max = int_at_least("CosineAnnealingLR", "T_max", T_max, 1)
+        self.eta_min = number_at_least("CosineAnnealingLR", "eta_min", eta_min)
 
     def lr_at(self, epoch: int) -> float:
         cosine = (1.0 + math.cos(math.pi * epoch / self.T_max)) / 2.0

@@ -34,6 +34,7 @@ from autograd.context import no_grad
 from autograd.value import Value
 from nn import losses
 from nn.callbacks import Callback, TrainingState
+from nn.checks import int_at_least, number_at_least
 from nn.compiled import CompiledStep, compile_step, compiled_predict, use_compiled
 from nn.data import Dataset, accuracy, batches
 from nn.history import History
@@ -90,12 +91,11 @@ def fit(
     """
     loss_fn = _resolve_loss(loss)
     metric_fns = _resolve_metrics(metrics, train)
-    _check_positive_int("epochs", epochs)
-    _check_positive_int("batch_size", batch_size)
+    int_at_least("fit", "epochs", epochs, 1)
+    int_at_least("fit", "batch_size", batch_size, 1)
     if not isinstance(train, Dataset) or len(train) == 0:
         raise ValueError("fit: train must be a non-empty nn.data.Dataset.")
-    if isinstance(l2, bool) or not isinstance(l2, int | float) or l2 < 0:
-        raise ValueError(f"fit: l2 must be a number >= 0, got {l2!r}.")
+    l2 = number_at_least("fit", "l2", l2)
     wants_compiled = use_compiled(compiled, train, batch_size, epochs)
     params = model.parameters()
     history = History()
@@ -326,11 +326,6 @@ def _resolve_metrics(
         else:
             raise TypeError(f"fit: a metric must be a name or a function, got {metric!r}.")
     return resolved
-
-
-def _check_positive_int(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"fit: {name} must be an int >= 1, got {value!r}.")
 
 
 def _postfix(loss: float, metric_fns: Mapping[str, Metric], preds: list[Any],

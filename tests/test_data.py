@@ -179,3 +179,10 @@ def test_accuracy_rejects_mismatched_lengths() -> None:
 def test_dataset_rejects_x_and_y_of_different_lengths() -> None:
     with pytest.raises(ValueError, match="Dataset: X has 2 samples but y has 1"):
         Dataset([[0.0], [1.0]], [0])
+
+
+def test_bad_numeric_arguments_name_the_argument_they_are_about() -> None:
+    with pytest.raises(ValueError, match=r"blobs: std must be a number >= 0, got -1\.0"):
+        blobs(std=-1.0)
+    with pytest.raises(ValueError, match=r"spirals: classes must be an int >= 2, got 1"):
+        spirals(classes=1)

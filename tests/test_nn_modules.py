@@ -170,9 +170,9 @@ def test_gradients_flow_to_value_inputs_and_parameters() -> None:
 # ---- construction errors -----------------------------------------------------------------------
 @pytest.mark.parametrize("bad", [0, -1, 2.0, True, "3"])
 def test_bad_sizes_raise_value_error(bad: object) -> None:
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="must be an int >= 1"):
         MLP(2, [bad])  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="must be an int >= 1"):
         Neuron(bad)  # type: ignore[arg-type]
 
 
