@@ -113,6 +113,8 @@ def compiled_predict(model: Any, X: Sequence[Any]) -> list[Any]:
         >>> compiled_predict(MLP(2, [3, 1], rng=0), [[0.0, 0.0], [1.0, 2.0]])[0]
         0.0
     """
+    if not len(X):
+        return []
     program = trace(model, X[0], strict=True)
     rows = _spread(len(X))
     with no_grad():

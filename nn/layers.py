@@ -160,7 +160,6 @@ class MLP(Module):
             "output_activation": activation_name(self.output_activation),
         }
 
-    config = describe
 
     def to_torch(self) -> Any:
         """An equivalent float64 ``torch.nn.Sequential`` with the same weights.

@@ -382,7 +382,7 @@ class RMSProp(Optimizer):
             p.data -= self.lr * g / avg
 
 
-# Known by name, for the CLI and for `build`.
+# Known by name, for the CLI.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
     "sgd": SGD,
     "adam": Adam,

@@ -251,6 +251,8 @@ def evaluate(
     """
     loss_fn = _resolve_loss(loss)
     metric_fns = _resolve_metrics(metrics, dataset)
+    if not len(dataset):
+        raise ValueError("evaluate: the dataset is empty; there is nothing to score.")
     return _scores(loss_fn, predict(model, dataset.X, compiled=compiled), dataset.y, metric_fns)
 
 
@@ -275,7 +277,7 @@ def predict(model: Any, X: Sequence[Sequence[float]], *, compiled: bool = False)
         >>> len(predict(MLP(2, [3]), [[0.0, 1.0], [1.0, 0.0]])[0])
         3
     """
-    if compiled and len(X):
+    if compiled:
         return compiled_predict(model, X)
     with no_grad():
         return [_as_floats(model(x)) for x in X]

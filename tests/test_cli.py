@@ -96,6 +96,7 @@ def test_options_without_the_subcommand_mean_train(
         (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
         (["--lr", "-1"], "--lr: expected a positive number, got '-1'"),
         (["--epochs", "0"], "--epochs: expected a positive integer, got '0'"),
+        (["--samples", "3"], "--samples: expected at least 10 samples, got '3'"),
         (["--batch-size", "many"], "--batch-size: expected a positive integer"),
         (["--activation", "swish"], "invalid choice: 'swish'"),
         (["--bogus"], "unrecognized arguments: --bogus"),

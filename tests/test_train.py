@@ -382,3 +382,12 @@ def test_plot_history_on_given_axes_returns_their_figure() -> None:
     history.record(1, {"train_loss": 1.0})
     assert plot_history(history, ax=ax) is fig
     plt.close(fig)
+
+
+@BOTH_PATHS
+def test_predict_on_no_inputs_is_empty_and_evaluate_says_the_set_is_empty(compiled: bool) -> None:
+    train, _, _ = small_moons()
+    model = MLP(2, [4, 1], rng=0)
+    assert predict(model, [], compiled=compiled) == []
+    with pytest.raises(ValueError, match="evaluate: the dataset is empty"):
+        evaluate(model, BCE, train.subset([]), compiled=compiled)
