@@ -48,8 +48,11 @@ def no_grad() -> AbstractContextManager[None]:
     Use it for evaluation and for parameter updates. Only the current thread or task
     is affected.
 
+        >>> from autograd import Value
         >>> with no_grad():
-        ...     y = Value(3.0).tanh()   # y.parents == ()
+        ...     y = Value(3.0).tanh()
+        >>> y.parents
+        ()
     """
     return _mode(grad_enabled=False)
 
@@ -66,8 +69,12 @@ def detect_anomaly() -> AbstractContextManager[None]:
     where it happens rather than as a NaN loss many ops later; `backward()` inside the
     block also checks every gradient it computes.
 
+        >>> from autograd import Value
         >>> with detect_anomaly():
-        ...     Value(float("inf")) * 0.0     # raises FloatingPointError naming "mul"
+        ...     Value(float("inf")) * 0.0
+        Traceback (most recent call last):
+        ...
+        FloatingPointError: detect_anomaly: mul produced nan from inputs inf, 0.0.
     """
     return _mode(detect_anomaly=True)
 
@@ -87,9 +94,12 @@ SCOPES: ContextVar[dict[Value, str] | None] = ContextVar("autograd_scopes", defa
 def record_scopes() -> Iterator[dict[Value, str]]:
     """Collect which module created each node, for ``draw_graph(..., scopes=...)``.
 
+        >>> from nn import MLP
+        >>> model = MLP(2, [3, 1], rng=0)
         >>> with record_scopes() as scopes:
-        ...     loss = model(x)           # an nn module tags the nodes it creates
-        >>> draw_graph(loss, scopes=scopes)
+        ...     out = model([1.0, 2.0])   # each module tags the nodes it creates
+        >>> sorted(set(scopes.values()))[:2]
+        ['layers.0.neurons.0', 'layers.0.neurons.1']
     """
     scopes: dict[Value, str] = {}
     token = SCOPES.set(scopes)

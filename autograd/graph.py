@@ -29,6 +29,7 @@ with install hints; `autograd.text_graph.print_graph` needs no `dot` at all.
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -48,7 +49,6 @@ from autograd.graph_style import (
     PLAIN_FILL,
     GradScale,
     html_text,
-    is_finite,
     value_label,
 )
 from autograd.graph_summary import layout_problem, summary_lines
@@ -185,7 +185,7 @@ def draw_graph(
         where.node(ids[node], **attrs)
         if node.op is not None:
             op = node.op
-            text = op.symbol if op.attr is None else op.describe()
+            text = op.display()
             where.node(ids[node] + "op", graphviz.escape(text), shape="ellipse", style="filled",
                        fillcolor=OP_FILL, height="0.3", margin="0.04,0.02",
                        tooltip=graphviz.escape(op.describe()))
@@ -214,7 +214,7 @@ def _value_attrs(
     attrs = {"label": value_label(node.label, lines), "shape": "box", "style": "rounded,filled",
              "fillcolor": PLAIN_FILL,
              "tooltip": graphviz.escape(" ".join([node.label or "", *lines]).strip())}
-    if not is_finite(node.data) or (grad is not None and not is_finite(grad)):
+    if not math.isfinite(node.data) or (grad is not None and not math.isfinite(grad)):
         attrs.update(fillcolor=NAN_FILL, color=NAN_BORDER, penwidth="2")
     elif scale is not None:
         shade = grad if grad is not None else 0.0

@@ -40,10 +40,6 @@ def html_text(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def is_finite(x: float) -> bool:
-    return not (math.isnan(x) or math.isinf(x))
-
-
 def value_label(title: str | None, lines: Iterable[str]) -> str:
     """An HTML-like DOT label: an optional bold title, then one line per entry.
 
@@ -79,7 +75,7 @@ class GradScale:
     """
 
     def __init__(self, grads: Iterable[float]) -> None:
-        sizes = [abs(g) for g in grads if g != 0.0 and is_finite(g)]
+        sizes = [abs(g) for g in grads if g != 0.0 and math.isfinite(g)]
         if sizes:
             self.low = math.floor(math.log10(min(sizes)))
             self.high = math.ceil(math.log10(max(sizes)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd import ops
-from autograd.value import Number, Value, apply_nary, constant
+from autograd.value import Number, Value, _to_float, apply_nary, constant
 
 
 def sum(values: Sequence[Value | Number]) -> Value:  # noqa: A001 - mirrors builtins.sum
@@ -84,7 +84,7 @@ def log_softmax(values: Sequence[Value]) -> list[Value]:
 
 
 def _as_values(values: Sequence[Value | Number], name: str) -> list[Value]:
-    leaves = [v if isinstance(v, Value) else constant(v, ops.SUM) for v in values]
+    leaves = [v if isinstance(v, Value) else Value(_to_float(v, name)) for v in values]
     if not leaves:
         raise ValueError(f"{name}: needs at least one value, got an empty list.")
     return leaves

@@ -12,7 +12,9 @@ rule serves three callers:
 - the tracer calls it with symbolic expressions to generate straight-line code.
 
 Adding an op is one local edit here, next to its siblings, plus a method on `Value`
-(`value.py`) and a line in the test table (`tests/op_table.py`).
+(`value.py`), a line in the test table (`tests/op_table.py`) and, so the shipped
+strategies can draw it inside its domain, an entry in `autograd.testing.OP_DOMAINS` (a
+test fails until both exist).
 
     >>> MUL.forward(2.0, 3.0), MUL.rule(2.0, 3.0, 6.0)
     (6.0, (3.0, 2.0))
@@ -40,7 +42,7 @@ class Op:
     with an attribute is bound to it with `Op.bind`, so each node knows its own.
     """
 
-    __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr", "domain")
+    __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr")
 
     def __init__(
         self,
@@ -51,7 +53,6 @@ class Op:
         *,
         symbol: str | None = None,
         attr: float | None = None,
-        domain: str = "all reals",
     ) -> None:
         self.name = name
         self.symbol = symbol or name  # how drawings and listings show it: "*", "tanh"
@@ -59,18 +60,22 @@ class Op:
         self.forward = forward
         self.rule = rule
         self.attr = attr
-        self.domain = domain  # a human description of the valid inputs
 
     def bind(self, attr: float) -> Op:
         """The same op with its constant attribute set (``x ** 3.0`` → ``POW_CONST.bind(3.0)``)."""
         return Op(
             self.name, self.arity, self.forward, self.rule,
-            symbol=self.symbol, attr=attr, domain=self.domain,
+            symbol=self.symbol, attr=attr,
         )
 
     def describe(self) -> str:
         """The op's name with its attribute, for messages: ``pow(3.0)``, ``tanh``."""
         return self.name if self.attr is None else f"{self.name}({self.attr!r})"
+
+    def display(self) -> str:
+        """How drawings and listings show the op: its symbol (``*``), or ``pow(3.0)`` when
+        it carries a constant."""
+        return self.symbol if self.attr is None else self.describe()
 
     def __repr__(self) -> str:
         return f"<op {self.describe()}>"
@@ -129,8 +134,7 @@ def _div(x: float, y: float) -> float:
     return x / y
 
 
-DIV = Op("div", 2, _div, lambda x, y, out: (1.0 / y, -out / y), symbol="/",
-         domain="divisor != 0")
+DIV = Op("div", 2, _div, lambda x, y, out: (1.0 / y, -out / y), symbol="/")
 
 
 def _pow(x: float, y: float) -> float:
@@ -144,7 +148,7 @@ def _pow(x: float, y: float) -> float:
         raise OverflowError(f"pow: {x!r} ** {y!r} overflows a float.") from None
 
 
-def _d_power_d_base(x: Any, y: Any, out: Any) -> Any:
+def _d_power_d_base(x: Any, y: Any) -> Any:
     """d/dx x**y = y x**(y-1); unbounded (+inf) at x == 0 when 0 < y < 1, 0 when y == 0."""
     base = x if isinstance(x, _NUMBER) else x.data
     exponent = y if isinstance(y, _NUMBER) else y.data
@@ -166,10 +170,10 @@ def _pow_rule(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     # d/dy x**y = x**y log(x); at x == 0 the limit is 0, for x < 0 it is undefined.
     base = x if isinstance(x, _NUMBER) else x.data
     d_exponent = out * log(x) if base > 0 else (0.0 if base == 0 else math.nan)
-    return (_d_power_d_base(x, y, out), d_exponent)
+    return (_d_power_d_base(x, y), d_exponent)
 
 
-POW = Op("pow", 2, _pow, _pow_rule, symbol="**", domain="base > 0, or an integer exponent")
+POW = Op("pow", 2, _pow, _pow_rule, symbol="**")
 
 # ---- unary ops (forward(x, attr), rule(x, out, attr)) -------------------------------------
 
@@ -180,9 +184,8 @@ def _pow_const(x: float, a: float) -> float:
     return _pow(x, a)
 
 
-POW_CONST = Op("pow", 1, _pow_const, lambda x, out, a: (_d_power_d_base(x, a, out),),
-               symbol="**",
-               domain="base > 0, or an integer exponent")
+POW_CONST = Op("pow", 1, _pow_const, lambda x, out, a: (_d_power_d_base(x, a),),
+               symbol="**")
 
 
 def _exp(x: float, a: None) -> float:
@@ -201,7 +204,7 @@ def _log(x: float, a: None) -> float:
     return math.log(x)
 
 
-LOG = Op("log", 1, _log, lambda x, out, a: (1.0 / x,), domain="x > 0")
+LOG = Op("log", 1, _log, lambda x, out, a: (1.0 / x,))
 
 
 def _sqrt(x: float, a: None) -> float:
@@ -211,8 +214,7 @@ def _sqrt(x: float, a: None) -> float:
 
 
 # The slope of sqrt is unbounded at 0: report +inf there, as math would, not a crash.
-SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if step(out) else math.inf,),
-          domain="x >= 0")
+SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if step(out) else math.inf,))
 
 ABS = Op("abs", 1, lambda x, a: abs(x), lambda x, out, a: (sign(x),))
 SIN = Op("sin", 1, lambda x, a: math.sin(x), lambda x, out, a: (cos(x),))

@@ -61,7 +61,7 @@ class BackwardStep:
         name = _name(self.node)
         if self.from_node is None:
             return f"step {self.index}: seed the root: grad = {self.grad_after:.4g}"
-        op = self.from_node.op.symbol if self.from_node.op is not None else "?"
+        op = self.from_node.op.display() if self.from_node.op is not None else "?"
         return (
             f"step {self.index}: {name}.grad += {self.edge_derivative:.4g}"
             f" × {self.upstream_grad:.4g}"
@@ -73,7 +73,7 @@ def _name(node: Value) -> str:
     if node.label:
         return node.label
     if node.op is not None:
-        return f"[{node.op.symbol}]"
+        return f"[{node.op.display()}]"
     return f"leaf({node.data:.4g})"
 
 

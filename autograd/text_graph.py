@@ -42,9 +42,7 @@ def backward_has_run(root: Value) -> bool:
 
 def node_name(node: Value) -> str:
     """How listings name a node: ``out = tanh``, ``x1``, ``*``, or ``leaf`` for a constant."""
-    symbol = node.op.symbol if node.op is not None else None
-    if node.op is not None and node.op.attr is not None:
-        symbol = node.op.describe()
+    symbol = node.op.display() if node.op is not None else None
     if node.label and symbol:
         return f"{node.label} = {symbol}"
     return node.label or symbol or "leaf"

@@ -57,7 +57,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import ops
-from autograd.arguments import Spec, spec_of
+from autograd.arguments import Spec, batch_size, spec_of
 from autograd.arguments import freeze as _freeze
 from autograd.backward import topological_order
 from autograd.context import enable_grad
@@ -138,9 +138,10 @@ def record(fn: Callable[..., Any], args: Sequence[Any], *, params: Iterable[Valu
     try:
         with enable_grad():
             result = fn(*call_args)
+            # Still recording: a plain number returned becomes a constant, not a parameter.
+            outputs, single = _outputs(result)
     finally:
         TRACING.reset(token)
-    outputs, single = _outputs(result)
     with enable_grad():
         # Several outputs: one temporary sum over them gives the single root the shared
         # walk needs; it is dropped again.
@@ -308,7 +309,7 @@ class TracedFunction:
         return self.program_for(*args).listing()
 
     def _groups(self, batched: Sequence[Sequence[Any]]) -> dict[Any, list[int]]:
-        size = len(batched[0]) if batched else 0
+        size = batch_size(batched)  # every argument must hold the same number of samples
         groups: dict[Any, list[int]] = {}
         for i in range(size):
             key = tuple(_freeze(batched[k][i]) for k in self.static_argnums)
@@ -317,7 +318,7 @@ class TracedFunction:
 
     def forward_batch(self, *batched: Sequence[Any], backend: str = "auto") -> Any:
         """See `Program.forward_batch`; samples are grouped by their static arguments."""
-        size = len(batched[0]) if batched else 0
+        size = batch_size(batched)  # every argument must hold the same number of samples
         parts = []
         for rows in self._groups(batched).values():
             part = [_take(column, rows) for column in batched]
@@ -341,9 +342,7 @@ class TracedFunction:
         """See `Program.backward_batch`; samples are grouped by their static arguments."""
         if reduce not in ("mean", "sum"):
             raise ValueError(f"backward_batch: reduce must be 'mean' or 'sum', got {reduce!r}.")
-        size = len(batched[0]) if batched else 0
-        if size == 0:
-            raise ValueError("backward_batch: a batch needs at least one sample.")
+        size = batch_size(batched)  # every argument must hold the same number of samples
         seed = 1.0 / size if reduce == "mean" else 1.0
         total = 0.0
         for rows in self._groups(batched).values():

@@ -80,6 +80,16 @@ class Value:
         return self.edges[: len(self.edges) >> 1]
 
     @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the parents, as a set, so its graph-drawing code runs."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for the op's symbol ("" for a leaf)."""
+        return "" if self.op is None else self.op.symbol
+
+    @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, as computed in the forward pass."""
         return self.edges[len(self.edges) >> 1 :]

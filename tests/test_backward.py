@@ -181,3 +181,22 @@ def test_a_slope_beyond_a_float_is_inf_not_an_error() -> None:
     assert x.grad == -math.inf
     with pytest.raises(OverflowError, match=r"pow: 1e-200 \*\* -2.0 overflows"):
         _ = x**-2  # the value itself overflows: a clear error naming the op
+
+
+def test_micrograds_graph_walk_over_prev_and_op_runs_unchanged() -> None:
+    # The walk micrograd's trace_graph notebook does, verbatim in spirit.
+    a, b = Value(2.0), Value(-3.0)
+    out = (a * b + a).tanh()
+    nodes, edges = set(), set()
+
+    def build(v: Value) -> None:
+        if v not in nodes:
+            nodes.add(v)
+            for child in v._prev:
+                edges.add((child, v))
+                build(child)
+
+    build(out)
+    assert nodes == set(topological_order(out))
+    assert {v._op for v in nodes} == {"", "*", "+", "tanh"}
+    assert len(edges) == 5  # a->*, b->*, *->+, a->+, +->tanh

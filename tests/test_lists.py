@@ -9,6 +9,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+import autograd.lists
 from autograd import ops
 from autograd.backward import topological_order
 from autograd.lists import log_softmax, logsumexp, softmax
@@ -199,3 +200,10 @@ def test_softmax_graph_is_shallow(xs: list[float]) -> None:
         return 0 if not node.parents else 1 + max(depth(p) for p in node.parents)
 
     assert max(depth(p) for p in probabilities) <= 5
+
+
+@pytest.mark.parametrize("name", ["logsumexp", "softmax", "log_softmax"])
+def test_a_bad_entry_is_reported_by_the_function_that_got_it(name: str) -> None:
+    function = getattr(autograd.lists, name)
+    with pytest.raises(TypeError, match=f"^{name}: expected a real number"):
+        function([Value(1.0), "a"])
