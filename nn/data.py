@@ -309,7 +309,13 @@ def _number(x: Any) -> float:
     return x.data if isinstance(x, Value) else float(x)
 
 
-def _predicted_class(pred: Any, threshold: float) -> int:
+def predicted_class(pred: Any, threshold: float = 0.0) -> int:
+    """The class an output stands for: the argmax of several scores, or one score above
+    `threshold` (0 for a logit, 0.5 for a probability) meaning class 1.
+
+        >>> predicted_class([0.1, 2.0, -1.0]), predicted_class(-0.3)
+        (1, 0)
+    """
     if isinstance(pred, list | tuple):
         scores = [_number(s) for s in pred]
         return max(range(len(scores)), key=scores.__getitem__)
@@ -344,6 +350,6 @@ def accuracy(preds: Sequence[Any], targets: Sequence[Any], threshold: float = 0.
     if not preds:
         raise ValueError("accuracy: no predictions; pass at least one.")
     hits = sum(
-        _predicted_class(p, threshold) == _target_class(t) for p, t in zip(preds, targets)
+        predicted_class(p, threshold) == _target_class(t) for p, t in zip(preds, targets)
     )
     return hits / len(preds)

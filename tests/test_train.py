@@ -356,7 +356,7 @@ def test_history_plot_draws_loss_and_metric_panels() -> None:
     plt.close(fig)
 
 
-def test_decision_boundary_evaluates_the_grid_without_recording_a_graph() -> None:
+def test_decision_boundary_traces_the_model_once_instead_of_a_graph_per_point() -> None:
     calls: list[bool] = []
     model = MLP(2, [4, 3], rng=0)
 
@@ -365,7 +365,22 @@ def test_decision_boundary_evaluates_the_grid_without_recording_a_graph() -> Non
         return model(x)
 
     fig = plot_decision_boundary(spy, blobs(n=30, seed=0), steps=12)
-    assert len(calls) == 12 * 12 and not any(calls)
+    assert 0 < len(calls) < 12 * 12  # one trace, and a few points checked against it
+    assert fig.axes[0].collections
+    plt.close(fig)
+
+
+def test_decision_boundary_of_an_untraceable_model_records_no_graph_per_point() -> None:
+    calls: list[bool] = []
+    model = MLP(2, [4, 1], rng=0)
+
+    def spy(x: list[float]) -> Any:
+        calls.append(is_grad_enabled())
+        out = model(x)
+        return out if out > 0 else out * 0.5  # a branch on a Value: the tracer refuses
+
+    fig = plot_decision_boundary(spy, blobs(n=30, centers=2, seed=0), steps=12)
+    assert len(calls) >= 12 * 12 and not any(calls[-12 * 12:])  # then every point eagerly
     ax = fig.axes[0]
     assert ax.collections  # the filled regions and the scattered points
     plt.close(fig)
@@ -391,3 +406,9 @@ def test_predict_on_no_inputs_is_empty_and_evaluate_says_the_set_is_empty(compil
     assert predict(model, [], compiled=compiled) == []
     with pytest.raises(ValueError, match="evaluate: the dataset is empty"):
         evaluate(model, BCE, train.subset([]), compiled=compiled)
+
+
+def test_evaluate_names_itself_when_the_loss_is_unknown() -> None:
+    train, _, _ = small_moons()
+    with pytest.raises(ValueError, match="^evaluate: unknown loss 'nope'"):
+        evaluate(MLP(2, [4, 1], rng=0), "nope", train)
