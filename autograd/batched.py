@@ -11,9 +11,10 @@ forward is ``W @ X`` and its backward ``G @ X.T`` and ``W.T @ G``.
 What differs from the scalar path, by design:
 
 - ``np.where`` evaluates both branches, so floating-point warnings are silenced inside;
-  overflow gives inf where a float op would raise. `Program.backward_batch` re-runs the
-  first sample with a non-finite loss or gradient through the exact scalar code, which
-  raises the op's own error when eager execution would.
+  overflow gives inf where a float op would raise. When the loss or a summed gradient
+  is not finite, `Program.backward_batch` replays the batch sample by sample through the
+  exact scalar tape, which raises the op's own error where eager execution would (and
+  otherwise keeps the batched result, inf and all, as eager would have it).
 - sums may be added in another order (matrix products), so results agree with eager to
   rounding (1e-12 relative), not bit for bit.
 
