@@ -10,22 +10,21 @@
 
 from autograd.backward import backward, topological_order
 from autograd.check import GradcheckError, gradcheck
+from autograd.compile import Program, TracedFunction, TracerError, TracerWarning, trace
 from autograd.context import detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from autograd.draw import BackwardStep, backward_steps, print_graph
 from autograd.functional import grad, hessian, value_and_grad
 from autograd.lists import log_softmax, logsumexp, max, softmax, sum
-from autograd.steps import BackwardStep, backward_steps
-from autograd.text_graph import print_graph
-from autograd.trace import Program, TracedFunction, TracerError, TracerWarning, trace
 from autograd.value import Value
 
-# graph.py imports graphviz: load it on first use, so `import autograd` stays light and
-# `python -m autograd.graph` runs without a double-import warning.
+# The drawing functions import graphviz: load them on first use (see autograd.draw), so
+# `import autograd` stays light.
 _DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound")
 
 
 def __getattr__(name: str) -> object:
     if name in _DRAWING:
-        from autograd import graph
+        from autograd.draw import graph
 
         return getattr(graph, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -21,10 +21,12 @@ Semantics of `backward(root)`:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd.context import MODE
-from autograd.value import Value
+
+if TYPE_CHECKING:  # value.py imports this module: Value is only named in annotations here
+    from autograd.value import Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -35,6 +37,7 @@ def topological_order(root: Value) -> list[Value]:
     from the root down, a node becoming ready once all its consumers are emitted
     (Kahn's algorithm), and reverse the list.
 
+        >>> from autograd import Value
         >>> a = Value(1.0); b = a * 2; [n.data for n in topological_order(b + a)]
         [1.0, 2.0, 2.0, 3.0]
     """
@@ -72,6 +75,7 @@ def backward(root: Value, create_graph: bool = False) -> None:
     rules, so they can be differentiated again (second derivatives, Hessian-vector
     products).
 
+        >>> from autograd import Value
         >>> x = Value(0.5)
         >>> y = x.tanh()
         >>> y.backward(create_graph=True)
@@ -79,7 +83,7 @@ def backward(root: Value, create_graph: bool = False) -> None:
         >>> x.grad = 0.0
         >>> dydx.backward()           # x.grad is now d²y/dx²
     """
-    if not isinstance(root, Value):
+    if not isinstance(getattr(root, "edges", None), tuple):
         raise TypeError(f"backward: expected a Value, got {type(root).__name__}.")
     order = topological_order(root)
     for node in order:
@@ -124,12 +128,7 @@ def local_grads_as_values(node: Value) -> tuple[Any, ...]:
     op = node.op
     if op is None:
         return ()
-    parents = node.parents
-    if op.arity == 1:
-        return op.rule(parents[0], node, op.attr)
-    if op.arity == 2:
-        return op.rule(parents[0], parents[1], node)
-    return op.rule(list(parents), node)
+    return op.local_grads(node.parents, node)
 
 
 def _chain_rule_graph(order: list[Value], anomaly: bool) -> None:

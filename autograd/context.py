@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from autograd.value import Value
@@ -31,6 +31,13 @@ class Mode(NamedTuple):
 
 DEFAULT_MODE = Mode()
 MODE: ContextVar[Mode] = ContextVar("autograd_mode", default=DEFAULT_MODE)
+
+# While `autograd.trace` records a function it sets this to its recorder, which notes the
+# leaves made during the recording (constants, as opposed to parameters) and each
+# comparison or float() of a Value (a branch the recording freezes). None otherwise:
+# one ContextVar lookup in `Value.__init__`, the comparisons and `__float__`, nothing on
+# ops. It is the only tracer state a Value ever reads.
+TRACING: ContextVar[Any] = ContextVar("autograd_tracing", default=None)
 
 
 @contextmanager

@@ -11,25 +11,67 @@ rule serves three callers:
   be differentiated again (higher order for free);
 - the tracer calls it with symbolic expressions to generate straight-line code.
 
-Adding an op is one local edit here, next to its siblings, plus a method on `Value`
-(`value.py`), a line in the test table (`tests/op_table.py`) and, so the shipped
-strategies can draw it inside its domain, an entry in `autograd.testing.OP_DOMAINS` (a
-test fails until both exist).
+Each op also declares its `Domain`, next to its forward and rule: where each input may
+lie, where the op has a kink, and how large an input keeps the output moderate. The
+error messages read it, and so do the hypothesis strategies (`autograd.testing`) and the
+test table, so a domain is written once.
 
-    >>> MUL.forward(2.0, 3.0), MUL.rule(2.0, 3.0, 6.0)
+Adding an op is one local edit here, next to its siblings, plus a method on `Value`
+(`value.py`) and a line in the test table (`tests/autograd/core/op_table.py`; a test
+fails until it exists).
+
+    >>> MUL.evaluate([2.0, 3.0]), MUL.local_grads([2.0, 3.0], 6.0)
     (6.0, (3.0, 2.0))
+    >>> LOG.domain_of(0)
+    Domain(text='x > 0', low=0.0, closed=False, nonzero=False, bound=inf, kinks=())
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 _SQRT_2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _NUMBER = (float, int)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What one input of an op needs, and where the op is not smooth.
+
+    An input must be above `low` (or at least `low` when `closed`), and nonzero when
+    `nonzero`; `text` says that in words for error messages. `kinks` are the points where
+    the derivative jumps (finite differences are invalid there). Inputs with
+    ``|x| <= bound`` keep the output moderate (exp, powers): strategies draw inside it.
+
+        >>> Domain("x >= 0", low=0.0, closed=True).contains(0.0)
+        True
+    """
+
+    text: str = "any real number"
+    low: float = -math.inf
+    closed: bool = False
+    nonzero: bool = False
+    bound: float = math.inf
+    kinks: tuple[float, ...] = ()
+
+    def contains(self, x: float) -> bool:
+        """Whether `x` is a valid input."""
+        above = x >= self.low if self.closed else x > self.low
+        return above and not (self.nonzero and x == 0)
+
+    def error(self, op: str, x: float) -> ValueError:
+        """The error for an input outside the domain, naming the op and the value."""
+        return ValueError(f"{op}: input {x!r} is outside the domain ({self.text}).")
+
+
+ANYWHERE = Domain()
+POSITIVE = Domain("x > 0", low=0.0)
+NONZERO = Domain("x != 0", nonzero=True)
 
 
 class Op:
@@ -40,9 +82,12 @@ class Op:
     N-ary ops: ``forward(xs)`` and ``rule(xs, out) -> tuple`` with one entry per input.
     ``attr`` is a constant of the op (the exponent of ``x ** 2.0``, a leaky slope); an op
     with an attribute is bound to it with `Op.bind`, so each node knows its own.
+    Callers that handle every arity use `evaluate` and `local_grads`, which own that
+    calling convention. ``domain`` is one `Domain` per input (one for all inputs of an
+    n-ary op), or a function of ``attr`` giving them (the base of ``x ** a``).
     """
 
-    __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr")
+    __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr", "domain", "attr_examples")
 
     def __init__(
         self,
@@ -53,6 +98,8 @@ class Op:
         *,
         symbol: str | None = None,
         attr: float | None = None,
+        domain: tuple[Domain, ...] | Callable[[Any], tuple[Domain, ...]] | None = None,
+        attr_examples: tuple[float, ...] = (),
     ) -> None:
         self.name = name
         self.symbol = symbol or name  # how drawings and listings show it: "*", "tanh"
@@ -60,13 +107,50 @@ class Op:
         self.forward = forward
         self.rule = rule
         self.attr = attr
+        self.domain = domain if domain is not None else (ANYWHERE,) * max(arity, 1)
+        self.attr_examples = attr_examples  # typical constants, for tests to draw from
 
     def bind(self, attr: float) -> Op:
         """The same op with its constant attribute set (``x ** 3.0`` → ``POW_CONST.bind(3.0)``)."""
         return Op(
             self.name, self.arity, self.forward, self.rule,
-            symbol=self.symbol, attr=attr,
+            symbol=self.symbol, attr=attr, domain=self.domain,
+            attr_examples=self.attr_examples,
         )
+
+    def with_functions(self, forward: Callable[..., Any], rule: Callable[..., Any]) -> Op:
+        """The same op computed by other functions (the compiler's symbolic copies)."""
+        return Op(self.name, self.arity, forward, rule, symbol=self.symbol, attr=self.attr,
+                  domain=self.domain, attr_examples=self.attr_examples)
+
+    def evaluate(self, inputs: Sequence[Any]) -> Any:
+        """The forward on a list of inputs, whatever the arity.
+
+            >>> TANH.evaluate([0.0]), ADD.evaluate([1.0, 2.0]), SUM.evaluate([1.0, 2.0, 3.0])
+            (0.0, 3.0, 6.0)
+        """
+        if self.arity == 1:
+            return self.forward(inputs[0], self.attr)
+        if self.arity == 2:
+            return self.forward(inputs[0], inputs[1])
+        return self.forward(list(inputs))
+
+    def local_grads(self, inputs: Sequence[Any], out: Any) -> tuple[Any, ...]:
+        """d(out)/d(input) for each input: the rule on anything (floats, Values, symbols).
+
+            >>> MUL.local_grads([2.0, 3.0], 6.0), SUM.local_grads([1.0, 2.0], 3.0)
+            ((3.0, 2.0), (1.0, 1.0))
+        """
+        if self.arity == 1:
+            return self.rule(inputs[0], out, self.attr)
+        if self.arity == 2:
+            return self.rule(inputs[0], inputs[1], out)
+        return self.rule(list(inputs), out)
+
+    def domain_of(self, k: int) -> Domain:
+        """The domain of input `k` (every input of an n-ary op shares one)."""
+        domains = self.domain(self.attr) if callable(self.domain) else self.domain
+        return domains[min(k, len(domains) - 1)]
 
     def describe(self) -> str:
         """The op's name with its attribute, for messages: ``pow(3.0)``, ``tanh``."""
@@ -117,10 +201,6 @@ def sign(x: Any) -> float:
     return 1.0 if data > 0 else (-1.0 if data < 0 else 0.0)
 
 
-def _domain_error(op: str, x: float, need: str) -> ValueError:
-    return ValueError(f"{op}: input {x!r} is outside the domain ({need}).")
-
-
 # ---- binary ops --------------------------------------------------------------------------
 
 ADD = Op("add", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), symbol="+")
@@ -134,14 +214,15 @@ def _div(x: float, y: float) -> float:
     return x / y
 
 
-DIV = Op("div", 2, _div, lambda x, y, out: (1.0 / y, -out / y), symbol="/")
+DIV = Op("div", 2, _div, lambda x, y, out: (1.0 / y, -out / y), symbol="/",
+         domain=(ANYWHERE, NONZERO))
 
 
 def _pow(x: float, y: float) -> float:
     if x == 0 and y < 0:
         raise ZeroDivisionError(f"pow: 0.0 cannot be raised to the negative power {y!r}.")
     if x < 0 and not float(y).is_integer():
-        raise _domain_error("pow", x, f"a negative base needs an integer exponent, got {y!r}")
+        raise Domain(f"a negative base needs an integer exponent, got {y!r}").error("pow", x)
     try:
         return float(x**y)
     except OverflowError:
@@ -173,7 +254,9 @@ def _pow_rule(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     return (_d_power_d_base(x, y), d_exponent)
 
 
-POW = Op("pow", 2, _pow, _pow_rule, symbol="**")
+# Tests draw a positive base for a real exponent, and exponents up to 2 in size.
+POW = Op("pow", 2, _pow, _pow_rule, symbol="**",
+         domain=(POSITIVE, Domain(bound=2.0)))
 
 # ---- unary ops (forward(x, attr), rule(x, out, attr)) -------------------------------------
 
@@ -184,8 +267,17 @@ def _pow_const(x: float, a: float) -> float:
     return _pow(x, a)
 
 
+def _pow_const_domain(exponent: float | None) -> tuple[Domain, ...]:
+    # A whole exponent >= 0 works for any base, a whole negative one for any base but 0;
+    # any other exponent needs a positive base.
+    if exponent is not None and float(exponent).is_integer():
+        return (ANYWHERE,) if exponent >= 0 else (NONZERO,)
+    return (POSITIVE,)
+
+
 POW_CONST = Op("pow", 1, _pow_const, lambda x, out, a: (_d_power_d_base(x, a),),
-               symbol="**")
+               symbol="**", domain=_pow_const_domain,
+               attr_examples=(2.0, 3.0, -1.0, 0.5, 1.5, -2.0))
 
 
 def _exp(x: float, a: None) -> float:
@@ -195,28 +287,30 @@ def _exp(x: float, a: None) -> float:
         raise OverflowError(f"exp: exp({x!r}) overflows a float.") from None
 
 
-EXP = Op("exp", 1, _exp, lambda x, out, a: (out,))
+EXP = Op("exp", 1, _exp, lambda x, out, a: (out,), domain=(Domain(bound=3.0),))
 
 
 def _log(x: float, a: None) -> float:
     if x <= 0:
-        raise _domain_error("log", x, "x > 0")
+        raise LOG.domain_of(0).error("log", x)
     return math.log(x)
 
 
-LOG = Op("log", 1, _log, lambda x, out, a: (1.0 / x,))
+LOG = Op("log", 1, _log, lambda x, out, a: (1.0 / x,), domain=(POSITIVE,))
 
 
 def _sqrt(x: float, a: None) -> float:
     if x < 0:
-        raise _domain_error("sqrt", x, "x >= 0")
+        raise SQRT.domain_of(0).error("sqrt", x)
     return math.sqrt(x)
 
 
 # The slope of sqrt is unbounded at 0: report +inf there, as math would, not a crash.
-SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if step(out) else math.inf,))
+SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if step(out) else math.inf,),
+          domain=(Domain("x >= 0", low=0.0, closed=True),))
 
-ABS = Op("abs", 1, lambda x, a: abs(x), lambda x, out, a: (sign(x),))
+KINK_AT_0 = (Domain(kinks=(0.0,)),)
+ABS = Op("abs", 1, lambda x, a: abs(x), lambda x, out, a: (sign(x),), domain=KINK_AT_0)
 SIN = Op("sin", 1, lambda x, a: math.sin(x), lambda x, out, a: (cos(x),))
 COS = Op("cos", 1, lambda x, a: math.cos(x), lambda x, out, a: (-sin(x),))
 TANH = Op("tanh", 1, lambda x, a: math.tanh(x), lambda x, out, a: (1.0 - out * out,))
@@ -234,9 +328,11 @@ def _sigmoid(x: float, a: None) -> float:
 
 SIGMOID = Op("sigmoid", 1, _sigmoid, lambda x, out, a: (out * (1.0 - out),))
 
-RELU = Op("relu", 1, lambda x, a: x if x > 0 else 0.0, lambda x, out, a: (step(x),))
+RELU = Op("relu", 1, lambda x, a: x if x > 0 else 0.0, lambda x, out, a: (step(x),),
+          domain=KINK_AT_0)
 LEAKY_RELU = Op("leaky_relu", 1, lambda x, a: x if x > 0 else a * x,
-                lambda x, out, a: (step(x, a),), attr=0.01)
+                lambda x, out, a: (step(x, a),), attr=0.01, domain=KINK_AT_0,
+                attr_examples=(0.0, 0.01, 0.1, 0.25, 0.5))
 
 # x * sigmoid(x); derivative s + x s (1 - s).
 SILU = Op("silu", 1, lambda x, a: x * _sigmoid(x, None),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import assume, currently_in_test_context
@@ -31,7 +30,7 @@ from autograd.backward import topological_order
 from autograd.check import gradcheck
 from autograd.context import enable_grad
 from autograd.ops import Op
-from autograd.value import Value, apply_binary, apply_nary, apply_unary
+from autograd.value import Value, apply
 
 
 def values(
@@ -181,11 +180,7 @@ def _build_node(node: Apply, args: list[Any]) -> Value:
     op = node.op
     if node.attr is not None and node.attr != op.attr:
         op = op.bind(node.attr)
-    if op.arity == 1:
-        return apply_unary(op, args[0])
-    if op.arity == 2:
-        return apply_binary(op, args[0], args[1])
-    return apply_nary(op, args)
+    return apply(op, args)
 
 
 def _strip_parens(formula: str) -> str:
@@ -200,29 +195,15 @@ def _strip_parens(formula: str) -> str:
     return formula[1:-1]
 
 
-# ---- domains: what each op needs from its inputs -----------------------------------------
+# ---- domains: read from each op's own declaration in ops.py -------------------------------
 
 
-@dataclass(frozen=True)
-class Domain:
-    """How `expressions()` keeps one op inside its valid domain.
-
-    `guard` rewrites the op's drawn sub-formulas into ones that are valid for every input
-    (``log(u)`` becomes ``log(softplus(u) + 0.1)``); `attr` draws the op's constant, if it
-    takes one (the exponent of ``x ** a``, a leaky slope).
-    """
-
-    guard: Callable[[tuple[Expression, ...], float | None], tuple[Expression, ...]] = (
-        lambda children, attr: children
-    )
-    attr: st.SearchStrategy[float] | None = None
-
-
-def _positive(e: Expression) -> Expression:
-    """softplus(e) + 0.1: at least 0.1 whatever e is, and smooth."""
-    if isinstance(e, Constant) and e.value >= 0.1:
+def _positive(e: Expression, low: float = 0.0) -> Expression:
+    """softplus(e) + low + 0.1: above `low` by at least 0.1 whatever e is, and smooth."""
+    if isinstance(e, Constant) and e.value >= low + 0.1:
         return e
-    return Apply(ops.ADD, None, (Apply(ops.SOFTPLUS, None, (e,)), Constant(0.1, e.n_inputs)))
+    shift = Constant(max(low, 0.0) + 0.1, e.n_inputs)
+    return Apply(ops.ADD, None, (Apply(ops.SOFTPLUS, None, (e,)), shift))
 
 
 def _bounded(e: Expression, bound: float) -> Expression:
@@ -230,43 +211,25 @@ def _bounded(e: Expression, bound: float) -> Expression:
     return Apply(ops.MUL, None, (Apply(ops.TANH, None, (e,)), Constant(bound, e.n_inputs)))
 
 
-def _pow_const_guard(children: tuple[Expression, ...], exponent: float | None) -> \
-        tuple[Expression, ...]:
-    # A whole non-negative exponent is defined everywhere; anything else needs a base > 0.
-    if exponent is not None and exponent >= 0 and float(exponent).is_integer():
-        return children
-    return (_positive(children[0]),)
+def guard(op: Op, children: tuple[Expression, ...]) -> tuple[Expression, ...]:
+    """Rewrite `op`'s sub-formulas so every input satisfies the op's declared `Domain`.
 
+    An input that must be above some bound (or nonzero) goes through ``softplus + c``; one
+    with a `bound` through ``tanh * bound``. So ``log(u)`` becomes ``log(softplus(u) +
+    0.1)``, valid for any u.
 
-_ANYWHERE = Domain()
-
-# One entry per op in `ops.ALL_OPS` (a test checks that none is missing). Ops not listed,
-# such as your own, are applied to whatever is drawn.
-OP_DOMAINS: dict[Op, Domain] = {
-    ops.ADD: _ANYWHERE,
-    ops.SUB: _ANYWHERE,
-    ops.MUL: _ANYWHERE,
-    ops.DIV: Domain(lambda c, a: (c[0], _positive(c[1]))),
-    ops.POW: Domain(lambda c, a: (_positive(c[0]), _bounded(c[1], 2.0))),
-    ops.NEG: _ANYWHERE,
-    ops.POW_CONST: Domain(_pow_const_guard, st.sampled_from((2.0, 3.0, -1.0, 0.5, 1.5, -2.0))),
-    ops.LEAKY_RELU: Domain(attr=st.floats(0.0, 0.5)),
-    ops.SUM: _ANYWHERE,
-    ops.MAX: _ANYWHERE,  # a tie or a change of argmax is a kink: assert_grads_match skips it
-    ops.EXP: Domain(lambda c, a: (_bounded(c[0], 3.0),)),
-    ops.LOG: Domain(lambda c, a: (_positive(c[0]),)),
-    ops.SQRT: Domain(lambda c, a: (_positive(c[0]),)),
-    ops.ABS: _ANYWHERE,
-    ops.SIN: _ANYWHERE,
-    ops.COS: _ANYWHERE,
-    ops.TANH: _ANYWHERE,
-    ops.ERF: _ANYWHERE,
-    ops.SIGMOID: _ANYWHERE,
-    ops.RELU: _ANYWHERE,
-    ops.SILU: _ANYWHERE,
-    ops.SOFTPLUS: _ANYWHERE,
-    ops.GELU: _ANYWHERE,
-}
+        >>> guard(ops.LOG, (Input(0, 1),))
+        (softplus(x0) + 0.1,)
+    """
+    guarded = []
+    for k, child in enumerate(children):
+        domain = op.domain_of(k)
+        if domain.low > -math.inf or domain.nonzero:
+            child = _positive(child, domain.low if domain.low > -math.inf else 0.0)
+        if domain.bound < math.inf:
+            child = _bounded(child, domain.bound)
+        guarded.append(child)
+    return tuple(guarded)
 
 
 _CONSTANTS = st.sampled_from((2.0, 0.5, -1.5, 3.0))
@@ -282,8 +245,9 @@ def expressions(
     """Random formulas over `n_inputs` inputs, at most `max_depth` ops deep.
 
     Every op in `ops_to_use` (all of `ops.ALL_OPS` by default; add your own ops to test
-    them) can appear, each kept in its domain by `OP_DOMAINS`, so any finite inputs are
-    valid. Leaves are inputs or numbers from `constants` (default: a few small ones).
+    them) can appear, each kept inside the domain it declares (`ops.Domain`, see `guard`),
+    with its constant drawn from its ``attr_examples``, so any finite inputs are valid.
+    Leaves are inputs or numbers from `constants` (default: a few small ones).
     The root is always an op; a failure shrinks towards the smallest formula, e.g.
     ``tanh(x0)``.
 
@@ -316,9 +280,9 @@ def _formulas(
         children = tuple(
             draw(_formulas(choices, numbers, n_inputs, depth - 1, False)) for _ in range(arity)
         )
-        domain = OP_DOMAINS.get(op, _ANYWHERE)
-        attr = draw(domain.attr) if domain.attr is not None else None
-        return Apply(op, attr, domain.guard(children, attr))
+        attr = draw(st.sampled_from(op.attr_examples)) if op.attr_examples else None
+        bound = op.bind(attr) if attr is not None else op
+        return Apply(op, attr, guard(bound, children))
     # One leaf in four is a number; more would make many formulas constant.
     if draw(st.integers(0, 3)) == 3:
         return Constant(draw(numbers), n_inputs)

@@ -16,20 +16,15 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from contextvars import ContextVar
 from typing import Any
 
 from autograd import ops
-from autograd.context import DEFAULT_MODE, MODE
+from autograd.backward import backward as run_backward
+from autograd.context import DEFAULT_MODE, MODE, TRACING
 from autograd.ops import Op
 
 Number = float | int
 
-# While `autograd.trace` records a function it sets this to its recorder, which notes the
-# leaves made during the recording (constants, as opposed to parameters) and each
-# comparison or float() of a Value (a branch the recording freezes). None otherwise:
-# one ContextVar lookup in `__init__`, the comparisons and `__float__`, nothing on ops.
-TRACING: ContextVar[Any] = ContextVar("autograd_tracing", default=None)
 
 
 class Value:
@@ -193,9 +188,7 @@ class Value:
     # ---- the backward pass and graph helpers ----------------------------------------------
     def backward(self, create_graph: bool = False) -> None:
         """Fill ``.grad`` of every node this Value depends on; see `autograd.backward`."""
-        from autograd.backward import backward
-
-        backward(self, create_graph=create_graph)
+        run_backward(self, create_graph=create_graph)
 
     def zero_grad(self) -> None:
         """Reset this node's gradient to 0.0 (leaf gradients otherwise accumulate)."""
@@ -299,6 +292,19 @@ def apply_nary(op: Op, xs: Sequence[Value | Number]) -> Value:
         node.op = op
         return node
     return _record_slow(node, op, parents, lambda: op.rule(datas, out))
+
+
+def apply(op: Op, inputs: Sequence[Value | Number]) -> Value:
+    """Apply `op` to a list of inputs, whatever its arity (for code that handles any op).
+
+        >>> apply(ops.MUL, [Value(2.0), 3.0]).data
+        6.0
+    """
+    if op.arity == 1:
+        return apply_unary(op, inputs[0])
+    if op.arity == 2:
+        return apply_binary(op, inputs[0], inputs[1])
+    return apply_nary(op, inputs)
 
 
 def _record_slow(node: Value, op: Op, parents: tuple[Value, ...], rule: Any) -> Value:

@@ -1,4 +1,4 @@
-"""Speed of the traced, compiled replay (`autograd.trace`), measured in one run as ratios.
+"""Speed of the traced, compiled replay (`autograd.compile.trace`), measured in one run as ratios.
 
     python benchmarks/compiled.py            # the MLP step, then the digits scenario
     python benchmarks/compiled.py --quick    # the MLP step only
@@ -43,7 +43,7 @@ from engine import (  # noqa: E402
 
 import autograd  # noqa: E402
 from autograd import Value  # noqa: E402
-from autograd.trace import trace  # noqa: E402
+from autograd.compile.trace import trace  # noqa: E402
 
 # torch and numpy leave ~150k objects that Python's cyclic GC would rescan again and again
 # while the eager step allocates its graph (measured: 158 ms vs 90 ms per eager step).

@@ -261,7 +261,7 @@ def _write_outputs(out: Path, model: MLP, history: Any, train: Dataset,
 
 
 def _write_neuron_graph(path: Path, model: MLP, point: list[float]) -> str:
-    from autograd.graph import GraphvizNotFound, save_graph
+    from autograd.draw.graph import GraphvizNotFound, save_graph
 
     # One trained neuron of the first layer on one training point, backpropagated, so
     # the drawing shows data, grads and each edge's local derivative; an active one if

@@ -1,7 +1,7 @@
 """Train on traced programs instead of fresh Value graphs: the step behind `fit(compiled=...)`.
 
 `CompiledStep(model, loss_fn, train)` traces the per-sample loss and the model's forward
-pass once (`autograd.trace`), checks both against eager execution on a few training
+pass once (`autograd.compile.trace`), checks both against eager execution on a few training
 samples, and then runs whole mini-batches through NumPy. Its `backward` sets every
 parameter's ``.grad`` to what eager ``cost(loss_fn, preds, targets).backward()`` gives (to
 rounding), so any `nn.optim` optimizer works unchanged; `predict` gives the outputs as
@@ -36,8 +36,8 @@ from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 from typing import Any
 
+from autograd.compile.trace import TracerError, trace
 from autograd.context import no_grad
-from autograd.trace import TracerError, trace
 from autograd.value import Value
 from nn import losses
 from nn.data import Dataset

@@ -3,7 +3,7 @@
 Useful to check chainrule against torch, or to keep training a model there. torch is
 imported only when `to_torch` is called, so the library does not depend on it.
 
-    >>> from nn.layers import MLP
+    >>> from nn import MLP
     >>> net = MLP(2, [4, 1], activation="tanh").to_torch()
     >>> net                                  # doctest: +NORMALIZE_WHITESPACE
     Sequential(
@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from nn.activations import activation_name
-from nn.layers import MLP, Layer, Neuron
-from nn.module import Module
+
+# One dense layer as plain numbers: weights (a row per output), biases, the activation.
+DenseLayer = tuple[list[list[float]], list[float], Any]
 
 # Our activation names and the torch.nn module that computes the same function.
 _TORCH_ACTIVATIONS = {
@@ -32,35 +33,28 @@ _TORCH_ACTIVATIONS = {
 }
 
 
-def to_torch(model: Module) -> Any:
+def to_torch(model: Any) -> Any:
     """A ``torch.nn.Sequential`` (Linear + activation modules, float64) equal to `model`.
 
-    Works for an `MLP`, a `Layer` or a `Neuron` whose activations are given by name;
-    a custom activation function raises `ValueError`, since torch has no match for it.
-    The torch output has a last dimension of size nout (1 for a single output).
+    Works for an `MLP`, a `Layer` or a `Neuron` whose activations are given by name (any
+    module with a ``dense_layers()`` method); a custom activation function raises
+    `ValueError`, since torch has no match for it. The torch output has a last dimension
+    of size nout (1 for a single output).
     """
     import torch
 
-    if isinstance(model, MLP):
-        layers = list(model.layers)
-    elif isinstance(model, Layer):
-        layers = [model]
-    elif isinstance(model, Neuron):
-        layers = [_as_layer(model)]
-    else:
+    dense_layers = getattr(model, "dense_layers", None)
+    if dense_layers is None:
         raise TypeError(
             f"to_torch: expected an MLP, Layer or Neuron, got {type(model).__name__}."
         )
     modules: list[Any] = []
-    for layer in layers:
-        linear = torch.nn.Linear(layer.nin, layer.nout, dtype=torch.float64)
+    for weights, biases, activation in dense_layers():
+        linear = torch.nn.Linear(len(weights[0]), len(weights), dtype=torch.float64)
         with torch.no_grad():
-            linear.weight.copy_(torch.tensor(
-                [[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64))
-            linear.bias.copy_(torch.tensor(
-                [n.b.data for n in layer.neurons], dtype=torch.float64))
+            linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
+            linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
         modules.append(linear)
-        activation = layer.activation
         if activation == "linear":
             continue
         if not isinstance(activation, str) or activation not in _TORCH_ACTIVATIONS:
@@ -70,12 +64,3 @@ def to_torch(model: Module) -> Any:
             )
         modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[activation])())
     return torch.nn.Sequential(*modules)
-
-
-def _as_layer(neuron: Neuron) -> Layer:
-    """A one-neuron Layer sharing `neuron` (its parameters, not copies)."""
-    layer = Layer.__new__(Layer)
-    layer.nin, layer.nout = neuron.nin, 1
-    layer.neurons = [neuron]
-    layer.activation = neuron.activation
-    return layer

@@ -22,6 +22,7 @@ from autograd import lists
 from autograd.value import Number, Value
 from nn.activations import Activation, activation_name, resolve_activation
 from nn.checks import int_at_least
+from nn.export import DenseLayer, to_torch
 from nn.init import Initializer, as_rng, resolve_initializer
 from nn.module import Module
 
@@ -66,6 +67,10 @@ class Neuron(Module):
     def extra_repr(self) -> str:
         return f"{self.nin} inputs, {activation_name(self.activation)}"
 
+    def dense_layers(self) -> list[DenseLayer]:
+        """This neuron as one dense layer of one row: (weights, biases, activation)."""
+        return [([[w.data for w in self.w]], [self.b.data], self.activation)]
+
 
 class Layer(Module):
     """`nout` neurons reading the same inputs; returns a Value if nout == 1, else a list.
@@ -99,6 +104,11 @@ class Layer(Module):
 
     def extra_repr(self) -> str:
         return f"{self.nin} -> {self.nout}, {activation_name(self.activation)}"
+
+    def dense_layers(self) -> list[DenseLayer]:
+        """This layer as (weights, one row per neuron; biases; activation), for export."""
+        weights = [[w.data for w in n.w] for n in self.neurons]
+        return [(weights, [n.b.data for n in self.neurons], self.activation)]
 
     def __repr__(self) -> str:
         # Listing every neuron would bury the shape; the one line says it all.
@@ -161,13 +171,15 @@ class MLP(Module):
         }
 
 
+    def dense_layers(self) -> list[DenseLayer]:
+        """Each layer as (weights, biases, activation), input side first, for export."""
+        return [dense for layer in self.layers for dense in layer.dense_layers()]
+
     def to_torch(self) -> Any:
         """An equivalent float64 ``torch.nn.Sequential`` with the same weights.
 
         See `nn.export.to_torch`; torch is imported only when this is called.
         """
-        from nn.export import to_torch
-
         return to_torch(self)
 
     def __repr__(self) -> str:

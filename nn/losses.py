@@ -20,7 +20,8 @@ from typing import Any
 
 from autograd import lists
 from autograd.value import Number, Value
-from nn.module import Module, is_number
+from nn.checks import is_number
+from nn.module import Module
 
 Prediction = Value | Number | Sequence[Value | Number]
 Target = Value | Number | Sequence[Value | Number]

@@ -22,7 +22,6 @@ drawing can group the graph by module.
 
 from __future__ import annotations
 
-import numbers
 import os
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -30,6 +29,8 @@ from typing import Any
 
 from autograd.context import SCOPES
 from autograd.value import Value
+from nn import serialize
+from nn.checks import check_names, is_number
 
 # While scopes are recorded: the dotted scope of the module being called, and the names
 # of its direct sub-modules (by id), so a child can find out what its parent calls it.
@@ -178,9 +179,7 @@ class Module:
 
         See `nn.serialize.save`; floats are written so they read back exactly.
         """
-        from nn.serialize import save
-
-        save(self, path)
+        serialize.save(self, path)
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Fill this model's parameters from a file written by `save`.
@@ -188,9 +187,7 @@ class Module:
         A file that is not a valid save of this same architecture raises `ValueError` and
         changes nothing. See `nn.serialize.load`.
         """
-        from nn.serialize import load
-
-        load(self, path)
+        serialize.load(self, path)
 
     # ---- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -263,30 +260,3 @@ def _values_in(obj: Any) -> Iterator[Value]:
             stack.extend(item)
         elif isinstance(item, dict):
             stack.extend(item.values())
-
-
-def is_number(value: Any) -> bool:
-    """True for ints and floats (and other real numbers), False for bools and the rest."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def check_names(expected: Mapping[str, Any], given: Mapping[str, Any], where: str) -> None:
-    """Raise `ValueError` listing the missing and the unexpected names, if any."""
-    missing = [name for name in expected if name not in given]
-    extra = [name for name in given if name not in expected]
-    if not missing and not extra:
-        return
-    parts = []
-    if missing:
-        parts.append(f"{len(missing)} missing ({_some(missing)})")
-    if extra:
-        parts.append(f"{len(extra)} unexpected ({_some(extra)})")
-    raise ValueError(
-        f"{where}: the parameter names do not match this model: {'; '.join(parts)}. "
-        "Nothing was changed."
-    )
-
-
-def _some(names: list[str], limit: int = 5) -> str:
-    shown = ", ".join(repr(n) for n in names[:limit])
-    return shown + (f", ... {len(names) - limit} more" if len(names) > limit else "")

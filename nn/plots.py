@@ -17,6 +17,7 @@ from typing import Any
 
 from nn.checks import int_at_least
 from nn.data import Dataset, predicted_class
+from nn.predict import predict
 
 
 def _pyplot() -> Any:
@@ -81,7 +82,7 @@ def plot_decision_boundary(
     """Colour the plane by the class a 2-D classifier predicts, with the data on top.
 
     The model runs on a `steps` × `steps` grid covering the data (plus `margin`), as one
-    traced forward pass when it can (`nn.train.predict`), else point by point. One output
+    traced forward pass when it can (`nn.predict.predict`), else point by point. One output
     is a score (class 1 above `threshold`: 0 for logits, 0.5 for
     probabilities); several outputs pick the argmax.
 
@@ -122,8 +123,7 @@ def plot_decision_boundary(
 def _grid_outputs(model: Any, grid: list[list[float]]) -> list[Any]:
     # Thousands of grid points: one traced forward pass on NumPy is about a hundred times
     # faster than a graph per point; a model the tracer refuses (or no NumPy) runs eagerly.
-    from autograd.program import TracerError
-    from nn.train import predict
+    from autograd.compile.program import TracerError
 
     try:
         return predict(model, grid, compiled=True)

@@ -29,7 +29,7 @@ import os
 import tempfile
 from typing import TYPE_CHECKING, Any
 
-from nn.module import check_names, is_number
+from nn.checks import check_names, is_number
 
 if TYPE_CHECKING:
     from nn.module import Module

@@ -36,10 +36,11 @@ from autograd.value import Value
 from nn import losses
 from nn.callbacks import Callback, TrainingState
 from nn.checks import int_at_least, number_at_least
-from nn.compiled import CompiledStep, compile_step, compiled_predict, use_compiled
+from nn.compiled import CompiledStep, compile_step, use_compiled
 from nn.data import Dataset, accuracy, batches
 from nn.history import History
 from nn.optim import Optimizer
+from nn.predict import as_floats, predict
 
 Metric = Callable[[Sequence[Any], Sequence[Any]], float]
 METRICS: dict[str, Metric] = {"accuracy": accuracy}
@@ -180,7 +181,7 @@ def _train_step(
     objective.backward()
     _atomic_step(optimizer)
     # Floats only, so the epoch's metrics do not keep every batch's graph alive.
-    return [_as_floats(p) for p in preds], data_loss.data
+    return [as_floats(p) for p in preds], data_loss.data
 
 
 def _compiled_train_step(
@@ -268,34 +269,10 @@ def _scores(loss_fn: Callable[[Any, Any], Value], preds: list[Any], targets: lis
     return out
 
 
-def predict(model: Any, X: Sequence[Sequence[float]], *, compiled: bool = False) -> list[Any]:
-    """The model's outputs for each input, as floats (lists of floats for several outputs).
-
-    ``compiled=True`` traces the model once (`nn.compiled.compiled_predict`) and runs all
-    inputs through NumPy: much faster on many inputs, equal to rounding.
-
-        >>> from nn.layers import MLP
-        >>> len(predict(MLP(2, [3]), [[0.0, 1.0], [1.0, 0.0]])[0])
-        3
-    """
-    if compiled:
-        return compiled_predict(model, X)
-    with no_grad():
-        return [_as_floats(model(x)) for x in X]
-
-
 def _as_values(pred: Any) -> Any:
     if isinstance(pred, list | tuple):
         return [_as_values(p) for p in pred]
     return pred if isinstance(pred, Value) else Value(pred)
-
-
-def _as_floats(pred: Any) -> Any:
-    if isinstance(pred, Value):
-        return pred.data
-    if isinstance(pred, list | tuple):
-        return [_as_floats(p) for p in pred]
-    return pred
 
 
 def _resolve_loss(loss: Callable[[Any, Any], Value] | str,

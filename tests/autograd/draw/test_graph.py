@@ -13,15 +13,15 @@ import graphviz
 import pytest
 
 from autograd.backward import topological_order
-from autograd.graph import (
+from autograd.draw.graph import (
     GraphvizNotFound,
     draw_graph,
     main,
     neuron,
     save_graph,
 )
-from autograd.graph_style import CURRENT_BORDER, NAN_BORDER, NAN_FILL, GradScale
-from autograd.steps import backward_steps
+from autograd.draw.steps import backward_steps
+from autograd.draw.style import CURRENT_BORDER, NAN_BORDER, NAN_FILL, GradScale
 from autograd.value import Value
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -11,12 +11,12 @@
     (4.0, 1.0)
 
 How: `trace` calls the function once on fresh input Values and numbers the graph it
-built into a flat tape (`autograd.tape`, via `autograd.backward.topological_order`). From
-the tape, `autograd.codegen` writes straight-line Python, one statement per node forward
-and one per edge backward, with formulas read off each op's own `forward` and `rule`
-(`autograd.symbolic`), compiled once; ``program.listing()`` shows it. `autograd.batched`
+built into a flat tape (`autograd.compile.tape`, via `autograd.backward.topological_order`). From
+the tape, `codegen` writes straight-line Python, one statement per node forward and one
+per edge backward, with formulas read off each op's own `forward` and `rule`
+(`symbolic`), compiled once; ``program.listing()`` shows it. `batched`
 writes the same program on NumPy arrays to run a whole mini-batch at once. Graphs beyond
-`autograd.program.MAX_STATEMENTS` statements run on the tape interpreter instead.
+`autograd.compile.program.MAX_STATEMENTS` statements run on the tape interpreter instead.
 
 Parameters and constants: a leaf the function reads that existed before the trace
 (``model.parameters()``) is a parameter: every call reads its current ``.data`` and a
@@ -57,13 +57,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import ops
-from autograd.arguments import Spec, batch_size, spec_of
-from autograd.arguments import freeze as _freeze
 from autograd.backward import topological_order
-from autograd.context import enable_grad
-from autograd.program import Program, TracerError
-from autograd.tape import Tape
-from autograd.value import TRACING, Value, apply_nary
+from autograd.compile.arguments import Spec, batch_size, spec_of
+from autograd.compile.arguments import freeze as _freeze
+from autograd.compile.eager import leaves, outputs_of
+from autograd.compile.program import Program, TracerError
+from autograd.compile.tape import Tape
+from autograd.context import TRACING, enable_grad
+from autograd.value import Value, apply_nary
 
 __all__ = ["Program", "TracedFunction", "TracerError", "TracerWarning", "trace"]
 
@@ -132,14 +133,14 @@ def record(fn: Callable[..., Any], args: Sequence[Any], *, params: Iterable[Valu
     static = {k: args[k] for k in static_argnums}
     specs: list[Spec] = [None if k in static else spec_of(a) for k, a in enumerate(args)]
     inputs: list[Value] = []
-    call_args = [a if k in static else _leaves(a, specs[k], inputs) for k, a in enumerate(args)]
+    call_args = [a if k in static else leaves(a, specs[k], inputs) for k, a in enumerate(args)]
     recorder = _Recorder()
     token = TRACING.set(recorder)
     try:
         with enable_grad():
             result = fn(*call_args)
             # Still recording: a plain number returned becomes a constant, not a parameter.
-            outputs, single = _outputs(result)
+            outputs, single = outputs_of(result)
     finally:
         TRACING.reset(token)
     with enable_grad():
@@ -160,34 +161,6 @@ def record(fn: Callable[..., Any], args: Sequence[Any], *, params: Iterable[Valu
     tape = Tape.from_order(order, inputs=inputs, params=chosen,
                            outputs=[index[o] for o in outputs])
     return Program(fn, tape, chosen, specs, static, single, compiler)
-
-
-def _leaves(x: Any, spec: Spec, inputs: list[Value]) -> Any:
-    if spec is None:
-        leaf = Value(float(x.data if isinstance(x, Value) else x), label=f"x{len(inputs)}")
-        inputs.append(leaf)
-        return leaf
-    if hasattr(x, "tolist"):
-        x = x.tolist()
-    return [_leaves(v, s, inputs) for v, s in zip(x, spec)]
-
-
-def _outputs(result: Any) -> tuple[list[Value], bool]:
-    single = not isinstance(result, list | tuple)
-    items = [result] if single else list(result)
-    if not items:
-        raise ValueError("trace: the function returned an empty list; it must return a Value "
-                         "or a list of Values.")
-    outputs = []
-    for item in items:
-        if isinstance(item, Value):
-            outputs.append(item)
-        elif isinstance(item, int | float) and not isinstance(item, bool):
-            outputs.append(Value(float(item)))
-        else:
-            raise TypeError(f"trace: the function must return a Value or a list of Values, "
-                            f"got {type(item).__name__} {item!r}.")
-    return outputs, single
 
 
 def _check_params(params: Iterable[Value]) -> list[Value]:
@@ -236,22 +209,6 @@ def _is_live(value: Value, live: dict[Value, bool], made: set[Value]) -> bool:
                 live[node] = (any(live[p] for p in node.parents) if node.edges
                               else node not in made)
     return live[value]
-
-
-def call_eager(program: Program, args: Sequence[Any]) -> tuple[Any, list[Any]]:
-    """Run the program's original function eagerly: its output(s) and parameter gradients."""
-    program.flatten(args)  # the same checks as a compiled call
-    inputs: list[Value] = []
-    call_args = [a if k in program.static else _leaves(a, program.specs[k], inputs)
-                 for k, a in enumerate(args)]
-    with enable_grad():
-        outputs, single = _outputs(program.fn(*call_args))
-    for p in program.params:
-        p.grad = 0.0
-    if single:
-        outputs[0].backward()
-    values = [o.data for o in outputs]
-    return (values[0] if single else values), [p.grad for p in program.params]
 
 
 class TracedFunction:
@@ -348,8 +305,8 @@ class TracedFunction:
         for rows in self._groups(batched).values():
             part = [_take(column, rows) for column in batched]
             program = self.program_for(*(column[0] for column in part))
-            program._need_scalar("backward_batch")
-            total += program.run_batch(part, seed, program._backend(backend))
+            program.need_scalar("backward_batch")
+            total += program.run_batch(part, seed, program.resolve_backend(backend))
         return total / size if reduce == "mean" else total
 
 

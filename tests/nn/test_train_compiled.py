@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from autograd import Value
-from autograd.trace import TracerError
+from autograd.compile.trace import TracerError
 from nn.callbacks import Callback, TrainingState
 from nn.compiled import CompiledStep, compile_step, compiled_predict, use_compiled
 from nn.data import Dataset, blobs, moons, one_hot, sine, train_val_test_split

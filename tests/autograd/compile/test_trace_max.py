@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import lists
-from autograd.program import Program
-from autograd.trace import trace
+from autograd.compile.program import Program
+from autograd.compile.trace import trace
 from autograd.value import Value
 
 COMPILERS = ["codegen", "tape"]

@@ -21,7 +21,7 @@ from autograd.backward import topological_order
 from autograd.lists import log_softmax, logsumexp, softmax
 from autograd.testing import Expression, expressions
 from autograd.value import Value
-from tests.op_table import OP_TABLE, OpCase, torch_functions
+from tests.autograd.core.op_table import OP_TABLE, OpCase, torch_functions
 
 TORCH = torch_functions()
 REL = 1e-9

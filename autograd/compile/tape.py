@@ -113,14 +113,7 @@ class Tape:
         ops: list[Any] = self.ops  # an OP node always has its op
         parents = self.parents
         for i in self.op_nodes:
-            op = ops[i]
-            ps = parents[i]
-            if op.arity == 1:
-                values[i] = op.forward(values[ps[0]], op.attr)
-            elif op.arity == 2:
-                values[i] = op.forward(values[ps[0]], values[ps[1]])
-            else:
-                values[i] = op.forward([values[p] for p in ps])
+            values[i] = ops[i].evaluate([values[p] for p in parents[i]])
         return values
 
     def forward(self, inputs: Sequence[float], params: Sequence[float]) -> list[float]:
@@ -153,14 +146,8 @@ class Tape:
             g = grads[i]
             if g is None or not needs[i]:
                 continue
-            op = ops[i]
             ps = parents[i]
-            if op.arity == 1:
-                local = op.rule(values[ps[0]], values[i], op.attr)
-            elif op.arity == 2:
-                local = op.rule(values[ps[0]], values[ps[1]], values[i])
-            else:
-                local = op.rule([values[p] for p in ps], values[i])
+            local = ops[i].local_grads([values[p] for p in ps], values[i])
             for p, d in zip(ps, local):
                 if needs[p]:
                     grads[p] = d * g if grads[p] is None else grads[p] + d * g

@@ -323,21 +323,11 @@ class Template:
 
     def forward_function(self) -> Callable[..., float]:
         """The op's own forward on float operands (what an escape calls)."""
-        op = self.op
-        if op.arity == 1:
-            return lambda x: op.forward(x, op.attr)
-        if op.arity == 2:
-            return op.forward
-        return lambda *xs: op.forward(list(xs))
+        return lambda *xs: self.op.evaluate(xs)
 
     def local_grad_function(self, k: int) -> Callable[..., float]:
         """The op's own rule, entry k, on float operands followed by the output."""
-        op = self.op
-        if op.arity == 1:
-            return lambda x, out: op.rule(x, out, op.attr)[k]
-        if op.arity == 2:
-            return lambda x, y, out: op.rule(x, y, out)[k]
-        return lambda *xs: op.rule(list(xs[:-1]), xs[-1])[k]
+        return lambda *xs: self.op.local_grads(xs[:-1], xs[-1])[k]
 
 
 class Templates:
@@ -364,16 +354,9 @@ class Templates:
         explorer = Explorer(self)
         args = [Sym(("arg", k), explorer) for k in range(arity + 1)]
         xs, out = args[:arity], args[arity]
-        forward, rule = self.rebound(op.forward), self.rebound(op.rule)
-        if op.arity == 1:
-            fwd = explorer.explore(lambda: (forward(xs[0], op.attr),), 1)
-            local = explorer.explore(lambda: rule(xs[0], out, op.attr), 1)
-        elif op.arity == 2:
-            fwd = explorer.explore(lambda: (forward(xs[0], xs[1]),), 1)
-            local = explorer.explore(lambda: rule(xs[0], xs[1], out), 2)
-        else:
-            fwd = explorer.explore(lambda: (forward(list(xs)),), 1)
-            local = explorer.explore(lambda: rule(list(xs), out), arity)
+        symbolic = op.with_functions(self.rebound(op.forward), self.rebound(op.rule))
+        fwd = explorer.explore(lambda: (symbolic.evaluate(xs),), 1)
+        local = explorer.explore(lambda: symbolic.local_grads(xs, out), arity)
         return Template(op, arity, fwd[0], local)
 
     def rebound(self, fn: Callable[..., Any]) -> Callable[..., Any]:

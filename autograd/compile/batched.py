@@ -18,12 +18,12 @@ What differs from the scalar path, by design:
 - sums may be added in another order (matrix products), so results agree with eager to
   rounding (1e-12 relative), not bit for bit.
 
-Graphs too big to compile run on the tape instead (`autograd.batched_tape`). NumPy is
-imported by these two modules only; `autograd.program` imports them on first batched use.
+Graphs too big to compile run on the tape instead (`autograd.compile.batched_tape`). NumPy is
+imported by these two modules only; `autograd.compile.program` imports them on first batched use.
 
     >>> from autograd import Value
     >>> from autograd.backward import topological_order
-    >>> from autograd.tape import Tape
+    >>> from autograd.compile.tape import Tape
     >>> x, w = Value(2.0), Value(3.0)
     >>> order = topological_order((x * w).relu())
     >>> tape = Tape.from_order(order, inputs=[x], params=[w], outputs=[3])
@@ -35,122 +35,17 @@ imported by these two modules only; `autograd.program` imports them on first bat
 
 from __future__ import annotations
 
-import builtins
-import functools
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from autograd import ops
-from autograd.codegen import Emitter, Generated, PythonDialect, render
-from autograd.symbolic import ESCAPE, Expr, Template, Templates, escape_paths, has_escape
-from autograd.tape import INPUT, PARAM, Tape
-
-
-class NumpyDialect(PythonDialect):
-    """Expressions on arrays: `np.where` for branches, ufuncs for `math` functions."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.namespace.update(
-            _where=np.where, _and=np.logical_and, _or=np.logical_or, _not=np.logical_not,
-            _patch=_patch, _vectorized=_vectorized, _stack=_stack,
-            _zeros=np.zeros, _add_at=np.add.at, _method=_method, _sum=builtins.sum,
-            _reduce=accumulate_param_grads, _max=_first_max,
-        )
-
-    def operand_const(self, x: float) -> str:
-        # A NumPy scalar, not a float literal: np.where evaluates both branches, and
-        # Python floats raise (0.0 ** -1.0) where NumPy gives inf as arrays do.
-        name = f"_k{len(self.namespace)}"
-        self.namespace[name] = np.float64(x)
-        return name
-
-    def call(self, name: str, args: list[str]) -> str:
-        ufunc = getattr(np, name, None)
-        if isinstance(ufunc, np.ufunc):
-            self.namespace[f"_np_{name}"] = ufunc
-        else:  # no ufunc (erf): the math function, element by element
-            self.namespace[f"_np_{name}"] = np.vectorize(getattr(math, name), otypes=[float])
-        return f"_np_{name}({', '.join(args)})"
-
-    def method(self, name: str, obj: str, args: list[str]) -> str:
-        return f"_method({name!r}, {', '.join([obj, *args])})"
-
-    def select(self, cond: str, yes: str, no: str) -> str:
-        return f"_where({cond}, {yes}, {no})"
-
-
-# ---- run-time helpers the generated code calls ---------------------------------------------
-def _patch(result: Any, mask: Any, fn: Callable[..., float], operands: tuple[Any, ...]) -> Any:
-    """`result` with the entries under `mask` recomputed by the op's own function on floats.
-
-    Those are the entries where the op raises (``log`` of a negative number) or that the
-    symbolic formula could not express; the op's function raises its own error there.
-    """
-    if not np.any(mask):
-        return result
-    shape = np.broadcast_shapes(np.shape(result), np.shape(mask), *map(np.shape, operands))
-    out = np.array(np.broadcast_to(result, shape), dtype=float)
-    where = np.broadcast_to(mask, shape)
-    columns = [np.broadcast_to(o, shape) for o in operands]
-    flat = out.reshape(-1)
-    for i in np.flatnonzero(where):
-        flat[i] = fn(*(float(c.flat[i]) for c in columns))
-    return out
-
-
-def _vectorized(fn: Callable[..., float], operands: tuple[Any, ...]) -> Any:
-    """An op with no symbolic formula, computed element by element with its own forward."""
-    return _patch(math.nan, True, fn, operands)
-
-
-def _first_max(items: Sequence[Any]) -> Any:
-    """Python's max, sample by sample: the first of the largest, so ties (and nans) pick
-    the same input as `ops.MAX` does on floats.
-
-        >>> _first_max((np.array([1.0, 5.0]), np.float64(2.0))).tolist()
-        [2.0, 5.0]
-    """
-    best = functools.reduce(np.maximum, items)
-    if np.isnan(best).any():  # np.maximum spreads a nan; Python's max keeps it only first
-        best = items[0]
-        for item in items[1:]:
-            best = np.where(item > best, item, best)
-    return best
-
-
-def _method(name: str, obj: Any, *args: Any) -> Any:
-    """A float method (``is_integer``) applied element by element."""
-    call = np.vectorize(lambda o, *a: getattr(float(o), name)(*a), otypes=[float])
-    return call(obj, *args)
-
-
-def _stack(rows: Sequence[Any], batch: int) -> Any:
-    """Rows of a matrix, each an array over the batch (a scalar row is repeated)."""
-    try:
-        matrix = np.stack(rows)
-        if matrix.shape == (len(rows), batch):
-            return matrix
-    except ValueError:  # rows of different shapes
-        pass
-    return np.stack([np.broadcast_to(r, (batch,)) for r in rows])
-
-
-def accumulate_param_grads(total: Any, slots: list[int], grads: list[Any], batch: int) -> Any:
-    """Add each parameter's gradient, summed over the batch, to `total`."""
-    rows, row_slots = [], []
-    for slot, g in zip(slots, grads):
-        if np.ndim(g):
-            rows.append(g)
-            row_slots.append(slot)
-        else:  # the same for every sample
-            total[slot] += g * batch
-    if rows:
-        total[row_slots] += np.stack(rows).sum(axis=1)
-    return total
+from autograd.compile.batched_tape import tape_program
+from autograd.compile.codegen import Emitter, Generated, render
+from autograd.compile.numpy_dialect import NumpyDialect, statements
+from autograd.compile.symbolic import Template, Templates, has_escape
+from autograd.compile.tape import INPUT, PARAM, Tape
 
 
 # ---- fusing weighted sums ------------------------------------------------------------------
@@ -207,36 +102,6 @@ def dot_groups(tape: Tape) -> tuple[dict[int, DotGroup], set[int]]:
 
 
 # ---- generating the program ----------------------------------------------------------------
-def _args(names: Sequence[str]) -> str:
-    return f"({', '.join(names)},)" if names else "()"
-
-
-def statements(target: str, expr: Expr, args: Sequence[str], escape: str,
-               dialect: NumpyDialect, n_operands: int | None = None) -> list[str]:
-    """``target = expr`` on arrays, then the entries that need the op's own function
-    (called on the first `n_operands` of `args`, all of them by default)."""
-    operands = _args(args[:n_operands])
-    if expr == ESCAPE:
-        return [f"{target} = _vectorized({escape}, {operands})"]
-    lines = [f"{target} = {render(expr, args, dialect)}"]
-    if has_escape(expr):
-        paths = []
-        for path in escape_paths(expr):
-            conds = [render(c, args, dialect) if yes else f"_not({render(c, args, dialect)})"
-                     for c, yes in path]
-            paths.append(conds[0] if len(conds) == 1 else _fold("_and", conds))
-        mask = paths[0] if len(paths) == 1 else _fold("_or", paths)
-        lines.append(f"{target} = _patch({target}, {mask}, {escape}, {operands})")
-    return lines
-
-
-def _fold(fn: str, items: list[str]) -> str:
-    text = items[0]
-    for item in items[1:]:
-        text = f"{fn}({text}, {item})"
-    return text
-
-
 def numpy_source(tape: Tape, templates: Templates, kind: str, fuse: bool = True) -> Generated:
     """``program(XT, P, PA, seed, B)`` on a batch: XT holds one row per input slot.
 
@@ -358,7 +223,7 @@ def _backward(tape: Tape, emitter: Emitter, by_node: dict[int, DotGroup], absorb
 
 class Batched:
     """A tape's batched program: generated NumPy code (mode "codegen"), or per-op kernels
-    run on the tape (mode "tape", `autograd.batched_tape`)."""
+    run on the tape (mode "tape", `autograd.compile.batched_tape`)."""
 
     def __init__(self, tape: Tape, templates: Templates, mode: str) -> None:
         self.tape = tape
@@ -375,9 +240,6 @@ class Batched:
                 self.sources[kind] = generated.source
                 program = generated.compile()
             else:
-                # Imported here: batched_tape builds its kernels with this module's dialect.
-                from autograd.batched_tape import tape_program
-
                 program = tape_program(self.tape, self.templates, kind)
             self._programs[kind] = program
         return program

@@ -3,8 +3,8 @@
 import time
 
 from autograd.backward import topological_order
-from autograd.graph import SUMMARY_COMMENT, draw_graph
-from autograd.graph_summary import hidden_ranks, summary_lines
+from autograd.draw.graph import SUMMARY_COMMENT, draw_graph
+from autograd.draw.summary import hidden_ranks, summary_lines
 from autograd.value import Value
 
 

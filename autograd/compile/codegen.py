@@ -1,7 +1,7 @@
 """Straight-line Python for a traced graph: one statement per node, forward then backward.
 
 Each node's statement is its op's formula (read off the op's own `forward` and `rule` by
-`autograd.symbolic`) with the operands' variable names filled in, so the listing is the
+`autograd.compile.symbolic`) with the operands' variable names filled in, so the listing is the
 chain rule written out as code::
 
     v4 = v2 * v0                 # forward: one line per node
@@ -23,7 +23,7 @@ Rules for the backward half, all chosen so the numbers are eager `backward()`'s:
 
     >>> from autograd import Value
     >>> from autograd.backward import topological_order
-    >>> from autograd.tape import Tape
+    >>> from autograd.compile.tape import Tape
     >>> x, w = Value(2.0), Value(3.0)
     >>> order = topological_order((x * w).relu())
     >>> tape = Tape.from_order(order, inputs=[x], params=[w], outputs=[3])
@@ -49,8 +49,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.symbolic import Expr, Template, Templates, has_escape, times
-from autograd.tape import CONST, INPUT, PARAM, Tape
+from autograd.compile.symbolic import Expr, Template, Templates, has_escape, times
+from autograd.compile.tape import CONST, INPUT, PARAM, Tape
 
 KINDS = ("forward", "backward", "backward_inputs", "batch_backward")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from autograd.backward import topological_order
-from autograd.graph import neuron
-from autograd.text_graph import format_graph, print_graph
+from autograd.draw.graph import neuron
+from autograd.draw.text import format_graph, print_graph
 from autograd.value import Value
 
 

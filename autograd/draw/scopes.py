@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import graphviz
 
-from autograd.graph_style import BOX_FILL, html_text
+from autograd.draw.style import BOX_FILL, html_text
 from autograd.value import Value
 
 

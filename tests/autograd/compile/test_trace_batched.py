@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograd import Value, lists
-from autograd.trace import trace
+from autograd.compile.trace import trace
 
 
 def _layer_model() -> tuple[list[Value], Callable[[list[Value]], Value]]:
@@ -143,7 +143,7 @@ def test_a_traced_function_groups_a_batch_by_its_static_arguments() -> None:
 
 
 def test_tracing_and_scalar_replay_do_not_import_numpy() -> None:
-    code = ("import sys; from autograd import Value; from autograd.trace import trace; "
+    code = ("import sys; from autograd import Value; from autograd.compile.trace import trace; "
             "w = Value(1.0); p = trace(lambda x: (w * x).relu(), 1.0); p.backward(2.0); "
             "p.backward_batch([1.0, 2.0], backend='python'); print('numpy' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -1,17 +1,17 @@
 """Replay a graph too big to compile over a whole mini-batch: the tape, node by node.
 
 Compiling one statement per node costs time and memory in proportion, too much beyond
-`autograd.program.MAX_STATEMENTS` statements. Here each distinct op gets two small
-functions instead, generated once with `autograd.batched.NumpyDialect`: its forward, and
+`autograd.compile.program.MAX_STATEMENTS` statements. Here each distinct op gets two small
+functions instead, generated once with `autograd.compile.batched.NumpyDialect`: its forward, and
 its local derivatives. The returned program walks the tape calling them on arrays with
-one entry per sample, so it computes what `autograd.batched.numpy_source` would (without
+one entry per sample, so it computes what `autograd.compile.batched.numpy_source` would (without
 fusing weighted sums into matrix products) and has the same signature.
 
     >>> import numpy as np
     >>> from autograd import Value
     >>> from autograd.backward import topological_order
-    >>> from autograd.symbolic import Templates
-    >>> from autograd.tape import Tape
+    >>> from autograd.compile.symbolic import Templates
+    >>> from autograd.compile.tape import Tape
     >>> x, w = Value(2.0), Value(3.0)
     >>> order = topological_order((x * w).relu())
     >>> tape = Tape.from_order(order, inputs=[x], params=[w], outputs=[3])
@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd.batched import NumpyDialect, accumulate_param_grads, statements
-from autograd.codegen import Generated, hoist, render
-from autograd.symbolic import Expr, Templates
-from autograd.tape import INPUT, PARAM, Tape
+from autograd.compile.codegen import Generated, hoist, render
+from autograd.compile.numpy_dialect import NumpyDialect, accumulate_param_grads, statements
+from autograd.compile.symbolic import Expr, Templates
+from autograd.compile.tape import INPUT, PARAM, Tape
 
 
 # ---- two small compiled kernels per op ----------------------------------------------------

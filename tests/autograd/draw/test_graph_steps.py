@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd.backward import topological_order
+from autograd.draw.steps import BackwardStep, backward_steps
 from autograd.lists import sum as value_sum
-from autograd.steps import BackwardStep, backward_steps
 from autograd.testing import Expression, expressions
 from autograd.value import Value
 

@@ -15,9 +15,9 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from autograd import lists, ops
+from autograd.compile.trace import trace
 from autograd.ops import Op
-from autograd.trace import trace
-from autograd.value import Value, apply_binary, apply_nary, apply_unary
+from autograd.value import Value, apply
 
 # Points on kinks and domain edges, and ordinary ones.
 NUMBERS = st.one_of(st.sampled_from([0.0, 1.0, -1.0, 0.5, 2.0, -2.0, 3.0]),
@@ -62,12 +62,7 @@ def build(recipe: Sequence[Step], leaves: Sequence[Value],
     for op, attr, operands in recipe:
         args = [nodes[x] if kind == "node" else (next(supply) if numbers else x)
                 for kind, x in operands]
-        if op.arity == 1:
-            nodes.append(apply_unary(op.bind(attr) if attr is not None else op, args[0]))
-        elif op.arity == 2:
-            nodes.append(apply_binary(op, args[0], args[1]))
-        else:
-            nodes.append(apply_nary(op, args))
+        nodes.append(apply(op.bind(attr) if attr is not None else op, args))
     return nodes[-1]
 
 

@@ -2,10 +2,10 @@
 
 A program reads its parameters' current ``.data`` on every call and, on a backward,
 adds to their ``.grad`` exactly what eager ``backward()`` would, so any optimizer works
-unchanged. It never makes a `Value`. Make one with `autograd.trace.trace`.
+unchanged. It never makes a `Value`. Make one with `autograd.compile.trace.trace`.
 
     >>> from autograd import Value
-    >>> from autograd.trace import trace
+    >>> from autograd.compile.trace import trace
     >>> w = Value(3.0)
     >>> program = trace(lambda x: w * x * x, 2.0)
     >>> program(1.5), program.backward(1.5), w.grad
@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from importlib.util import find_spec
 from typing import Any
 
-from autograd.arguments import Spec, batch_size, build_arg, flatten_arg, freeze, spec_width
-from autograd.codegen import python_source
-from autograd.symbolic import Templates
-from autograd.tape import Tape
+from autograd.compile.arguments import Spec, batch_size, build_arg, flatten_arg, freeze, spec_width
+from autograd.compile.codegen import python_source
+from autograd.compile.eager import call_eager
+from autograd.compile.symbolic import Templates
+from autograd.compile.tape import Tape
 from autograd.value import Value
 
 # Compiling Python source costs about 20 µs and 3 KB per statement (measured with
@@ -36,7 +37,7 @@ class TracerError(RuntimeError):
 
 
 class Program:
-    """The compiled replay of one traced graph; see `autograd.trace.trace`.
+    """The compiled replay of one traced graph; see `autograd.compile.trace.trace`.
 
     Attributes: `params` (the parameter Values, in slot order), `mode` ("codegen" or
     "tape"), `num_nodes`, `static` (the static arguments it was traced with).
@@ -92,7 +93,7 @@ class Program:
 
     # ---- one sample ------------------------------------------------------------------------
     def function(self, kind: str) -> Callable[..., Any]:
-        """The compiled function of one kind (see `autograd.codegen.KINDS`), made once."""
+        """The compiled function of one kind (see `autograd.compile.codegen.KINDS`), made once."""
         made = self._compiled.get(kind)
         if made is None:
             if self.mode == "codegen":
@@ -126,10 +127,10 @@ class Program:
     def listing(self, kind: str = "backward", batched: bool = False) -> str:
         """The generated source, forward then backward: the chain rule as code.
 
-        `kind` is one of `autograd.codegen.KINDS`; ``batched=True`` shows the NumPy
+        `kind` is one of `autograd.compile.codegen.KINDS`; ``batched=True`` shows the NumPy
         program instead ("forward" or "backward").
 
-            >>> from autograd.trace import trace
+            >>> from autograd.compile.trace import trace
             >>> w = Value(2.0)
             >>> print(trace(lambda x: (w * x).tanh(), 1.0).listing())
             # chainrule program (backward): 1 inputs, 1 parameters, 4 nodes
@@ -145,7 +146,7 @@ class Program:
                 return v3, [g0]
         """
         if batched:
-            from autograd.batched import numpy_source
+            from autograd.compile.batched import numpy_source
 
             return numpy_source(self.tape, self.templates, kind).source
         if kind not in self._sources:
@@ -173,7 +174,7 @@ class Program:
         Returns the output. Like eager ``backward()``, gradients accumulate: call
         ``zero_grad`` (or your optimizer's) between steps.
         """
-        self._need_scalar("backward")
+        self.need_scalar("backward")
         x, p = self.flatten(args), self._param_data()
         g = [param.grad for param in self.params]
         try:
@@ -190,7 +191,7 @@ class Program:
         gradient has the inputs' shape: a float per number, a list per list, a tuple
         when there are several arguments.
         """
-        self._need_scalar("value_and_grad")
+        self.need_scalar("value_and_grad")
         x, p = self.flatten(args), self._param_data()
         g = [param.grad for param in self.params]
         try:
@@ -204,7 +205,7 @@ class Program:
         for param, grad in zip(self.params, grads):
             param.grad = grad
 
-    def _need_scalar(self, what: str) -> None:
+    def need_scalar(self, what: str) -> None:
         if not self.single_output:
             raise ValueError(f"program.{what}: needs a function with one output; this one "
                              f"returns {len(self.tape.outputs)}.")
@@ -216,7 +217,7 @@ class Program:
         With NumPy (``backend="numpy"``, the default when it is installed) the result is
         an array of shape (batch,) or (batch, outputs); with ``"python"`` a list.
         """
-        backend, size = self._backend(backend), batch_size(batched)
+        backend, size = self.resolve_backend(backend), batch_size(batched)
         if backend == "python":
             return [self.forward(*sample) for sample in zip(*batched)]
         import numpy as np
@@ -232,7 +233,7 @@ class Program:
         ``cost.backward()``: parameter gradients accumulate the mean (or sum) over the
         batch. Each argument is a sequence with one entry per sample.
 
-            >>> from autograd.trace import trace
+            >>> from autograd.compile.trace import trace
             >>> w = Value(1.0)
             >>> program = trace(lambda x, y: (w * x - y) ** 2, 0.0, 0.0)
             >>> program.backward_batch([1.0, 2.0], [0.0, 0.0], reduce="mean"), w.grad
@@ -241,10 +242,10 @@ class Program:
         if reduce not in ("mean", "sum"):
             raise ValueError(f"program.backward_batch: reduce must be 'mean' or 'sum', got "
                              f"{reduce!r}.")
-        self._need_scalar("backward_batch")
+        self.need_scalar("backward_batch")
         size = batch_size(batched)
         seed = 1.0 / size if reduce == "mean" else 1.0
-        total = self.run_batch(batched, seed, self._backend(backend))
+        total = self.run_batch(batched, seed, self.resolve_backend(backend))
         return total / size if reduce == "mean" else total
 
     def run_batch(self, batched: Sequence[Sequence[Any]], seed: float, backend: str) -> float:
@@ -273,9 +274,9 @@ class Program:
         return float(out.sum())
 
     def batched(self) -> Any:
-        """The NumPy replay of this graph (`autograd.batched.Batched`), made on first use."""
+        """The NumPy replay of this graph (`batched.Batched`), made on first use."""
         if self._batched is None:
-            from autograd.batched import Batched
+            from autograd.compile.batched import Batched
 
             self._batched = Batched(self.tape, self.templates, self.mode)
         return self._batched
@@ -308,7 +309,7 @@ class Program:
                              f"traced, got {value!r}; trace one program per value (a "
                              "function decorated with @trace does that for you).")
 
-    def _backend(self, backend: str) -> str:
+    def resolve_backend(self, backend: str) -> str:
         if backend == "auto":
             return "numpy" if find_spec("numpy") is not None else "python"
         if backend not in ("numpy", "python"):
@@ -324,8 +325,6 @@ class Program:
         parameter gradient; ``.grad`` is left as it was. Use it on a few samples whose
         branches differ from the traced one (another class, another sign).
         """
-        from autograd.trace import call_eager
-
         saved = [p.grad for p in self.params]
         eager_out, eager_grads = call_eager(self, args)
         for p in self.params:

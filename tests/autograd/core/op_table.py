@@ -2,9 +2,11 @@
 
 Each line says how a user calls the op on Values, the same computation in torch
 (float64), an independent reference formula from `math`, and a hypothesis strategy for
-points where the op is smooth (kinks and domain edges at least 1e-3 away), so central
-finite differences are valid there. A point is ``(inputs, params)``: the inputs are
-differentiated, the params are constants of the call (an exponent, a slope).
+points where the op is smooth, so central finite differences are valid there. The
+points are read off the domain each op declares in `autograd.ops` (`domain_points`):
+edges of the domain at least 0.1 away, kinks at least 1e-3 away. A point is
+``(inputs, params)``: the inputs are differentiated, the params are constants of the
+call (an exponent, a slope).
 
 `tests/test_ops.py` fails if an op in `ops.ALL_OPS` has no line here, so adding an op
 means adding its line.
@@ -25,7 +27,7 @@ from hypothesis import strategies as st
 from autograd import ops
 from autograd.lists import max as value_max
 from autograd.lists import sum as value_sum
-from autograd.ops import Op
+from autograd.ops import Domain, Op
 
 Point = tuple[tuple[float, ...], tuple[float, ...]]
 
@@ -46,26 +48,29 @@ def _reals(low: float = -5.0, high: float = 5.0) -> st.SearchStrategy[float]:
     return st.floats(low, high, allow_nan=False, allow_infinity=False)
 
 
-def _away_from_zero(gap: float = 1e-3, high: float = 5.0) -> st.SearchStrategy[float]:
-    return st.one_of(_reals(gap, high), _reals(-high, -gap))
+def smooth_inputs(domain: Domain, limit: float = 5.0) -> st.SearchStrategy[float]:
+    """Floats inside `domain` (and |x| <= its bound), 0.1 from its edges, 1e-3 from kinks."""
+    low = max(domain.low + 0.1, -limit) if domain.low > -math.inf else -limit
+    high = min(limit, domain.bound)
+    floats = _reals(low, high)
+    if domain.nonzero:
+        floats = floats.filter(lambda x: abs(x) >= 0.1)
+    if domain.kinks:
+        floats = floats.filter(lambda x: all(abs(x - k) >= 1e-3 for k in domain.kinks))
+    return floats
 
 
-def _unary(strategy: st.SearchStrategy[float]) -> st.SearchStrategy[Point]:
-    return strategy.map(lambda x: ((x,), ()))
+def domain_points(op: Op) -> st.SearchStrategy[Point]:
+    """Points of a unary or binary op inside its declared domain; its constant, if it
+    takes one, drawn from its ``attr_examples`` (the domain may depend on it)."""
+    if op.attr_examples:
+        def at(attr: float) -> st.SearchStrategy[Point]:
+            bound = op.bind(attr)
+            return smooth_inputs(bound.domain_of(0)).map(lambda x: ((x,), (attr,)))
 
-
-def _binary(left: st.SearchStrategy[float], right: st.SearchStrategy[float]) -> \
-        st.SearchStrategy[Point]:
-    return st.tuples(left, right).map(lambda xy: (xy, ()))
-
-
-def _pow_const_points() -> st.SearchStrategy[Point]:
-    # A whole exponent works for any base (a negative one needs the base away from 0);
-    # any other exponent needs a positive base.
-    whole = st.tuples(_reals(), st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0]))
-    negative = st.tuples(_away_from_zero(0.1), st.sampled_from([-1.0, -2.0, -3.0]))
-    real = st.tuples(_reals(0.1, 5.0), _reals(-3.0, 3.0))
-    return st.one_of(whole, negative, real).map(lambda xa: ((xa[0],), (xa[1],)))
+        return st.sampled_from(op.attr_examples).flatmap(at)
+    inputs = [smooth_inputs(op.domain_of(k)) for k in range(op.arity)]
+    return st.tuples(*inputs).map(lambda xs: (tuple(xs), ()))
 
 
 def _sum_points() -> st.SearchStrategy[Point]:
@@ -99,51 +104,51 @@ def _phi(x: float) -> float:
 
 OP_TABLE: tuple[OpCase, ...] = (
     OpCase("add", ops.ADD, lambda x, y: x + y, lambda x, y: x + y, lambda x, y: x + y,
-           _binary(_reals(), _reals())),
+           domain_points(ops.ADD)),
     OpCase("sub", ops.SUB, lambda x, y: x - y, lambda x, y: x - y, lambda x, y: x - y,
-           _binary(_reals(), _reals())),
+           domain_points(ops.SUB)),
     OpCase("mul", ops.MUL, lambda x, y: x * y, lambda x, y: x * y, lambda x, y: x * y,
-           _binary(_reals(), _reals())),
+           domain_points(ops.MUL)),
     OpCase("div", ops.DIV, lambda x, y: x / y, lambda x, y: x / y, lambda x, y: x / y,
-           _binary(_reals(), _away_from_zero(0.1))),
+           domain_points(ops.DIV)),
     OpCase("pow", ops.POW, lambda x, y: x**y, lambda x, y: x**y, math.pow,
-           _binary(_reals(0.1, 5.0), _reals(-3.0, 3.0))),
+           domain_points(ops.POW)),
     OpCase("rpow", ops.POW, lambda x, base: base**x, lambda x, base: base**x,  # 2 ** x
            lambda x, base: math.pow(base, x),
            st.tuples(_reals(), st.one_of(st.just(2.0), _reals(0.1, 5.0)))
            .map(lambda xb: ((xb[0],), (xb[1],)))),
-    OpCase("neg", ops.NEG, lambda x: -x, lambda x: -x, lambda x: -x, _unary(_reals())),
+    OpCase("neg", ops.NEG, lambda x: -x, lambda x: -x, lambda x: -x, domain_points(ops.NEG)),
     OpCase("pow_const", ops.POW_CONST, lambda x, a: x**a, lambda x, a: x**a, math.pow,
-           _pow_const_points()),
+           domain_points(ops.POW_CONST)),
     OpCase("leaky_relu", ops.LEAKY_RELU, lambda x, s: x.leaky_relu(s),
            lambda x, s: F.leaky_relu(x, s), lambda x, s: max(x, 0.0) + s * min(x, 0.0),
-           st.tuples(_away_from_zero(), _reals(0.0, 1.0)).map(lambda xs: ((xs[0],), (xs[1],)))),
+           domain_points(ops.LEAKY_RELU)),
     OpCase("sum", ops.SUM, lambda *xs: value_sum(xs), _torch_sum, lambda *xs: math.fsum(xs),
            _sum_points()),
     OpCase("max", ops.MAX, lambda *xs: value_max(xs), _torch_max, lambda *xs: sorted(xs)[-1],
            _max_points()),
-    OpCase("exp", ops.EXP, lambda x: x.exp(), torch.exp, math.exp, _unary(_reals(-8.0, 8.0))),
+    OpCase("exp", ops.EXP, lambda x: x.exp(), torch.exp, math.exp, domain_points(ops.EXP)),
     OpCase("log", ops.LOG, lambda x: x.log(), torch.log, lambda x: math.log1p(x - 1.0)
-           if x > 0.5 else math.log(x), _unary(_reals(1e-3, 10.0))),
+           if x > 0.5 else math.log(x), domain_points(ops.LOG)),
     OpCase("sqrt", ops.SQRT, lambda x: x.sqrt(), torch.sqrt, lambda x: math.pow(x, 0.5),
-           _unary(_reals(1e-3, 10.0))),
-    OpCase("abs", ops.ABS, lambda x: abs(x), torch.abs, math.fabs, _unary(_away_from_zero())),
-    OpCase("sin", ops.SIN, lambda x: x.sin(), torch.sin, math.sin, _unary(_reals(-8.0, 8.0))),
-    OpCase("cos", ops.COS, lambda x: x.cos(), torch.cos, math.cos, _unary(_reals(-8.0, 8.0))),
+           domain_points(ops.SQRT)),
+    OpCase("abs", ops.ABS, lambda x: abs(x), torch.abs, math.fabs, domain_points(ops.ABS)),
+    OpCase("sin", ops.SIN, lambda x: x.sin(), torch.sin, math.sin, domain_points(ops.SIN)),
+    OpCase("cos", ops.COS, lambda x: x.cos(), torch.cos, math.cos, domain_points(ops.COS)),
     OpCase("tanh", ops.TANH, lambda x: x.tanh(), torch.tanh, math.tanh,
-           _unary(_reals(-8.0, 8.0))),
-    OpCase("erf", ops.ERF, lambda x: x.erf(), torch.erf, math.erf, _unary(_reals(-5.0, 5.0))),
+           domain_points(ops.TANH)),
+    OpCase("erf", ops.ERF, lambda x: x.erf(), torch.erf, math.erf, domain_points(ops.ERF)),
     OpCase("sigmoid", ops.SIGMOID, lambda x: x.sigmoid(), torch.sigmoid,
-           lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)), _unary(_reals(-8.0, 8.0))),
+           lambda x: 0.5 * (1.0 + math.tanh(0.5 * x)), domain_points(ops.SIGMOID)),
     OpCase("relu", ops.RELU, lambda x: x.relu(), torch.relu, lambda x: max(x, 0.0),
-           _unary(_away_from_zero())),
+           domain_points(ops.RELU)),
     OpCase("silu", ops.SILU, lambda x: x.silu(), F.silu,
-           lambda x: x * 0.5 * (1.0 + math.tanh(0.5 * x)), _unary(_reals(-8.0, 8.0))),
+           lambda x: x * 0.5 * (1.0 + math.tanh(0.5 * x)), domain_points(ops.SILU)),
     OpCase("softplus", ops.SOFTPLUS, lambda x: x.softplus(),
            lambda x: torch.logaddexp(x, torch.zeros_like(x)),
-           lambda x: math.log(1.0 + math.exp(x)), _unary(_reals(-8.0, 8.0))),
+           lambda x: math.log(1.0 + math.exp(x)), domain_points(ops.SOFTPLUS)),
     OpCase("gelu", ops.GELU, lambda x: x.gelu(), lambda x: F.gelu(x, approximate="none"),
-           lambda x: x * _phi(x), _unary(_reals(-8.0, 8.0))),
+           lambda x: x * _phi(x), domain_points(ops.GELU)),
 )
 
 

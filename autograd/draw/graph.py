@@ -11,7 +11,7 @@ Options colour nodes by |grad| on a log scale (vanishing gradients fade out; NaN
 are always red), group nodes by module (``scopes=``, ``collapse=``), show the state
 after a given backprop step (``backward_step=``), and fall back to a summary for graphs
 beyond ``max_nodes``. Without the `dot` program, rendering raises `GraphvizNotFound`
-with install hints; `autograd.text_graph.print_graph` needs no `dot` at all.
+with install hints; `autograd.draw.text.print_graph` needs no `dot` at all.
 
     >>> from autograd.value import Value
     >>> x = Value(2.0, label="x")
@@ -23,7 +23,7 @@ with install hints; `autograd.text_graph.print_graph` needs no `dot` at all.
     >>> save_graph(y, "y.svg")            # doctest: +SKIP
     PosixPath('y.svg')
 
-``python -m autograd.graph [DIR]`` draws one neuron into DIR/neuron_graph.svg and .png.
+``python -m autograd.draw [DIR]`` draws one neuron into DIR/neuron_graph.svg and .png.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ from typing import Any
 import graphviz
 
 from autograd.backward import topological_order
-from autograd.graph_scopes import BOX_ATTRS, Boxes, Clusters, parent_scope
-from autograd.graph_style import (
+from autograd.draw.scopes import BOX_ATTRS, Boxes, Clusters, parent_scope
+from autograd.draw.steps import BackwardStep, backward_steps
+from autograd.draw.style import (
     CURRENT_BORDER,
     DONE_BORDER,
     NAN_BORDER,
@@ -51,9 +52,8 @@ from autograd.graph_style import (
     html_text,
     value_label,
 )
-from autograd.graph_summary import layout_problem, summary_lines
-from autograd.steps import BackwardStep, backward_steps
-from autograd.text_graph import NOT_COMPUTED, backward_has_run, check_fmt, grad_as_float
+from autograd.draw.summary import layout_problem, summary_lines
+from autograd.draw.text import NOT_COMPUTED, backward_has_run, check_fmt, grad_as_float
 from autograd.value import Value
 
 FORMATS = ("svg", "png", "pdf", "dot", "gv")  # what save_graph writes, by file extension
@@ -64,7 +64,7 @@ _INSTALL_HINT = (
     "the Graphviz `dot` program was not found on PATH, so the graph cannot be rendered. "
     "Install it with `sudo apt-get install graphviz` (Debian/Ubuntu), "
     "`brew install graphviz` (macOS) or `conda install graphviz` (conda), then restart "
-    "Python. Meanwhile `autograd.text_graph.print_graph(root)` shows the graph as text, "
+    "Python. Meanwhile `autograd.draw.text.print_graph(root)` shows the graph as text, "
     "and `draw_graph(root).source` gives the DOT text."
 )
 
@@ -354,9 +354,9 @@ def neuron() -> Value:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m autograd.graph [DIR]``: draw a neuron after backward into DIR (SVG, PNG)."""
+    """``python -m autograd.draw [DIR]``: draw a neuron after backward into DIR (SVG, PNG)."""
     parser = argparse.ArgumentParser(
-        prog="python -m autograd.graph",
+        prog="python -m autograd.draw",
         description="Draw one neuron's graph, with gradients and edge derivatives.",
     )
     parser.add_argument("directory", nargs="?", default="notebooks/figures",

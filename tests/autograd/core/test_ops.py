@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from autograd import ops
 from autograd.check import gradcheck
 from autograd.value import Value
-from tests.op_table import OP_TABLE, OpCase, cases_for
+from tests.autograd.core.op_table import OP_TABLE, OpCase, cases_for
 
 IDS = [case.name for case in OP_TABLE]
 

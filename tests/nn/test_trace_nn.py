@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import lists
-from autograd.trace import trace
+from autograd.compile.trace import trace
 from nn import losses
 from nn.layers import MLP
 from nn.optim import SGD

@@ -1,4 +1,4 @@
-"""`autograd.trace`: trace once, replay compiled; what is a parameter, what is frozen."""
+"""`autograd.compile.trace`: trace once, replay compiled; what is a parameter, what is frozen."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from autograd import Value, lists, no_grad
 from autograd import value as value_module
-from autograd.program import Program, TracerError
-from autograd.trace import TracedFunction, TracerWarning, trace
+from autograd.compile.program import Program, TracerError
+from autograd.compile.trace import TracedFunction, TracerWarning, trace
 
 
 def test_program_output_and_parameter_grads_equal_eager_backward() -> None:

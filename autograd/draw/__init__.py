@@ -1,0 +1,35 @@
+"""Seeing a graph: Graphviz drawings, the text view, and backprop one step at a time.
+
+- `graph`: `draw_graph` and `save_graph` (the only module here that needs graphviz);
+  `style`, `scopes` and `summary` are its colours, module boxes and too-big summaries.
+- `steps`: `backward_steps`, the chain-rule updates in the order backward applies them.
+- `text`: `print_graph`, an indented text tree for a terminal.
+
+Everything here walks the graph through `autograd.backward.topological_order` and reads
+each node's op from `autograd.ops`: no second copy of the chain rule.
+
+    >>> from autograd.draw import print_graph
+    >>> from autograd import Value
+    >>> print_graph(Value(2.0, label="x") * 3)
+    *  data=6  grad=—
+    ├─ [∂ 3] x  data=2  grad=—
+    └─ [∂ 2] leaf  data=3  grad=—
+"""
+
+from autograd.draw.steps import BackwardStep, backward_steps
+from autograd.draw.text import print_graph
+
+# graph.py imports graphviz: load it on first use, so `import autograd` stays light.
+_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound")
+
+
+def __getattr__(name: str) -> object:
+    if name in _DRAWING:
+        from autograd.draw import graph
+
+        return getattr(graph, name)
+    raise AttributeError(f"module 'autograd.draw' has no attribute {name!r}")
+
+
+__all__ = ["BackwardStep", "GraphvizNotFound", "backward_steps", "draw_graph", "print_graph",
+           "save_graph"]
