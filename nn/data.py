@@ -283,13 +283,23 @@ def batches(
         >>> [len(xb) for xb, yb in batches(moons(n=10), batch_size=4)]
         [4, 4, 2]
     """
+    for chunk in batch_indices(len(ds), batch_size, shuffle, seed):
+        yield [ds.X[i] for i in chunk], [ds.y[i] for i in chunk]
+
+
+def batch_indices(n: int, batch_size: int, shuffle: bool = True,
+                  seed: Seed = 0) -> Iterator[list[int]]:
+    """The sample indices of each batch of `batches`, in the same order.
+
+        >>> list(batch_indices(5, 2, shuffle=False))
+        [[0, 1], [2, 3], [4]]
+    """
     int_at_least("batches", "batch_size", batch_size, 1)
-    order = list(range(len(ds)))
+    order = list(range(n))
     if shuffle:
         _rng(seed, "batches").shuffle(order)
     for start in range(0, len(order), batch_size):
-        chunk = order[start:start + batch_size]
-        yield [ds.X[i] for i in chunk], [ds.y[i] for i in chunk]
+        yield order[start:start + batch_size]
 
 
 def one_hot(i: int, n: int) -> list[float]:

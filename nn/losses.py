@@ -74,10 +74,11 @@ def binary_cross_entropy(prob: Value | Number, target: Value | Number) -> Value:
         )
     _check_unit_interval(t, "binary_cross_entropy")
     terms = []
-    # A term whose weight is exactly 0 is left out, so log(0) is never even formed there.
-    if _weight(target) != 0.0:
+    # A number target of exactly 0 or 1 leaves its term out, so log(0) is never formed
+    # there; a Value target (a traced input) always builds both: no branch on its data.
+    if not _is_constant(target, 0.0):
         terms.append(target * _floored_log(p))
-    if _weight(target) != 1.0:
+    if not _is_constant(target, 1.0):
         terms.append((1.0 - target) * _floored_log(1.0 - p))
     return -lists.sum(terms)
 
@@ -122,20 +123,33 @@ def cross_entropy(
             f"cross_entropy: {len(zs)} logits but a target of length {len(target)}."
         )
     log_probs = lists.log_softmax(zs)
-    terms = [t * lp for t, lp in zip(target, log_probs) if _weight(t) != 0.0]
+    # Number weights of 0 drop their term; Value weights (traced inputs) never do.
+    terms = [t * lp for t, lp in zip(target, log_probs) if not _is_constant(t, 0.0)]
     return -lists.sum(terms)
 
 
-def nll(log_probs: Sequence[Value | Number], target: int) -> Value:
+def nll(log_probs: Sequence[Value | Number], target: int | Sequence[Value | Number]) -> Value:
     """Negative log-likelihood -log_probs[target] (pair it with `autograd.log_softmax`).
+
+    The target is a class index, or probabilities t (one-hot, say): then -Σ t_i log_probs_i,
+    which a traced program computes without branching on the target.
 
         >>> nll([Value(-0.1), Value(-2.3)], 1).data
         2.3
+        >>> nll([Value(-0.1), Value(-2.3)], [0.0, 1.0]).data
+        2.3
     """
     values = _as_values(log_probs, "nll", "log_probs")
-    if not _is_index(target):
-        raise TypeError(f"nll: target must be a class index (int), got {type(target).__name__}.")
-    return -values[_check_index(target, len(values), "nll")]
+    if _is_index(target):
+        return -values[_check_index(target, len(values), "nll")]
+    if not isinstance(target, Sequence) or isinstance(target, str):
+        raise TypeError(f"nll: target must be a class index (int) or a list of "
+                        f"{len(values)} probabilities, got {type(target).__name__}.")
+    if len(target) != len(values):
+        raise ValueError(f"nll: {len(values)} log-probabilities but a target of length "
+                         f"{len(target)}.")
+    terms = [t * lp for t, lp in zip(target, values) if not _is_constant(t, 0.0)]
+    return -lists.sum(terms)
 
 
 def hinge(score: Value | Number, target: int | float) -> Value:
@@ -145,9 +159,11 @@ def hinge(score: Value | Number, target: int | float) -> Value:
         0.75
     """
     s = _as_value(score, "hinge", "score")
-    if not is_number(target) or target not in (-1, 1):
+    label = target.data if isinstance(target, Value) else target
+    if not is_number(label) or label not in (-1, 1):
         raise ValueError(f"hinge: target must be -1 or +1, got {target!r}.")
-    return (1.0 - float(target) * s).relu()
+    # A Value target (a traced input) stays in the graph: no branch on its data.
+    return (1.0 - (target if isinstance(target, Value) else float(target)) * s).relu()
 
 
 def l2(params: Iterable[Value] | Module, alpha: float = 1e-4) -> Value:
@@ -196,13 +212,14 @@ LOSSES: dict[str, Callable[..., Value]] = {
 
 # ---- helpers ---------------------------------------------------------------------------------
 def _floored_log(p: Value) -> Value:
-    if p.data < _LOG_FLOOR_AT:
-        return Value(_LOG_FLOOR)  # the flat part of the clamp: no gradient, as in torch
-    return p.log()
+    # log(max(p, e**-100)): -100 on the flat part of the clamp, with no gradient there,
+    # as in torch; written with the max op, so a traced program takes no frozen branch.
+    return lists.max([p, _LOG_FLOOR_AT]).log()
 
 
-def _weight(t: Value | Number) -> float:
-    return t.data if isinstance(t, Value) else float(t)
+def _is_constant(t: Value | Number, number: float) -> bool:
+    """Whether `t` is the plain number `number` (a Value never is: it may change)."""
+    return not isinstance(t, Value) and float(t) == number
 
 
 def _target_number(target: Any, where: str) -> float:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from autograd.value import Value
@@ -30,7 +30,9 @@ class Optimizer:
 
     Subclasses name their hyper-parameters in `hyper` (all floats or bools, so the state
     is JSON-able) and their per-parameter buffers in `buffer_names`, and implement
-    `_update(i, p, g)` for one parameter.
+    `_rule(x, g, buffers, i, sqrt)`: the new value of parameter entry ``i`` from its value
+    x and gradient g. The same rule runs on one float at a time (`step`) and on whole
+    arrays (`step_arrays`, with ``i`` a slice), so both are the same arithmetic.
 
         >>> opt = SGD([Value(1.0)], lr=0.1)
         >>> opt.lr = 0.05               # schedules change the learning rate like this
@@ -82,15 +84,34 @@ class Optimizer:
             1.5
         """
         self.steps += 1
+        buffers, rule, sqrt = self.buffers, self._rule, math.sqrt
         for i, p in enumerate(self.params):
             g = p.grad
             # A gradient left as a Value by backward(create_graph=True) still has a number.
-            self._update(i, p, g if type(g) is float else float(g))
+            p.data = rule(p.data, g if type(g) is float else float(g), buffers, i, sqrt)
+
+    def step_arrays(self, x: Any, g: Any, buffers: dict[str, Any]) -> Any:
+        """`step` on arrays: the new parameter vector from vector x and gradient g.
+
+        `buffers` holds one NumPy array per name in `buffer_names` and is updated in
+        place; this optimizer's own `buffers` and the Values are not touched (the
+        compiled training loop of `nn.compiled.ArrayTraining` writes them back).
+
+            >>> import numpy as np
+            >>> opt = SGD([Value(1.0), Value(2.0)], lr=0.5)
+            >>> opt.step_arrays(np.array([1.0, 2.0]), np.array([1.0, -1.0]), {}).tolist()
+            [0.5, 2.5]
+        """
+        import numpy as np
+
+        self.steps += 1
+        return self._rule(x, g, buffers, slice(None), np.sqrt)
 
     def _configure(self, *args: Any, **hyper: Any) -> None:
         """Check and set the hyper-parameters besides `lr` (shared by init and loading)."""
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _rule(self, x: Any, g: Any, buffers: dict[str, Any], i: Any,
+              sqrt: Callable[[Any], Any]) -> Any:
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, Any]:
@@ -220,17 +241,18 @@ class SGD(Optimizer):
             "dampening": self.dampening,
         }
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _rule(self, x: Any, g: Any, buffers: dict[str, Any], i: Any,
+              sqrt: Callable[[Any], Any]) -> Any:
         if self.weight_decay:
-            g = g + self.weight_decay * p.data
+            g = g + self.weight_decay * x
         if self.momentum:
-            buf = self.buffers["momentum"]
+            buf = buffers["momentum"]
             if self.steps == 1:
                 buf[i] = g
             else:
                 buf[i] = self.momentum * buf[i] + (1.0 - self.dampening) * g
             g = g + self.momentum * buf[i] if self.nesterov else buf[i]
-        p.data -= self.lr * g
+        return x - self.lr * g
 
 
 class Adam(Optimizer):
@@ -276,19 +298,20 @@ class Adam(Optimizer):
     def hyper(self) -> dict[str, Any]:
         return {"betas": list(self.betas), "eps": self.eps, "weight_decay": self.weight_decay}
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _rule(self, x: Any, g: Any, buffers: dict[str, Any], i: Any,
+              sqrt: Callable[[Any], Any]) -> Any:
         beta1, beta2 = self.betas
         if self.weight_decay:
             if self.decoupled:
-                p.data *= 1.0 - self.lr * self.weight_decay
+                x = x * (1.0 - self.lr * self.weight_decay)
             else:
-                g = g + self.weight_decay * p.data
-        m, v = self.buffers["exp_avg"], self.buffers["exp_avg_sq"]
+                g = g + self.weight_decay * x
+        m, v = buffers["exp_avg"], buffers["exp_avg_sq"]
         m[i] = m[i] + (1.0 - beta1) * (g - m[i])
         v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
         step_size = self.lr / (1.0 - beta1**self.steps)
-        denom = math.sqrt(v[i]) / math.sqrt(1.0 - beta2**self.steps) + self.eps
-        p.data -= step_size * (m[i] / denom)
+        denom = sqrt(v[i]) / math.sqrt(1.0 - beta2**self.steps) + self.eps
+        return x - step_size * (m[i] / denom)
 
 
 class AdamW(Adam):
@@ -363,23 +386,23 @@ class RMSProp(Optimizer):
             "centered": self.centered,
         }
 
-    def _update(self, i: int, p: Value, g: float) -> None:
+    def _rule(self, x: Any, g: Any, buffers: dict[str, Any], i: Any,
+              sqrt: Callable[[Any], Any]) -> Any:
         if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        s = self.buffers["square_avg"]
+            g = g + self.weight_decay * x
+        s = buffers["square_avg"]
         s[i] = self.alpha * s[i] + (1.0 - self.alpha) * g * g
         if self.centered:
-            mean = self.buffers["grad_avg"]
+            mean = buffers["grad_avg"]
             mean[i] = mean[i] + (1.0 - self.alpha) * (g - mean[i])
-            avg = math.sqrt(s[i] - mean[i] * mean[i]) + self.eps
+            avg = sqrt(s[i] - mean[i] * mean[i]) + self.eps
         else:
-            avg = math.sqrt(s[i]) + self.eps
+            avg = sqrt(s[i]) + self.eps
         if self.momentum:
-            buf = self.buffers["momentum"]
+            buf = buffers["momentum"]
             buf[i] = self.momentum * buf[i] + g / avg
-            p.data -= self.lr * buf[i]
-        else:
-            p.data -= self.lr * g / avg
+            return x - self.lr * buf[i]
+        return x - self.lr * g / avg
 
 
 # Known by name, for the CLI.

@@ -36,8 +36,8 @@ from autograd.value import Value
 from nn import losses
 from nn.callbacks import Callback, TrainingState
 from nn.checks import int_at_least, number_at_least
-from nn.compiled import CompiledStep, compile_step, use_compiled
-from nn.data import Dataset, accuracy, batches
+from nn.compiled import ArrayTraining, compile_step, trains_on_arrays, use_compiled
+from nn.data import Dataset, accuracy, batch_indices
 from nn.history import History
 from nn.optim import Optimizer
 from nn.predict import as_floats, predict
@@ -107,6 +107,7 @@ def fit(
     bar = _progress_bar(progress, epochs * steps_per_epoch)
     shown: dict[str, str] = {}  # the bar's numbers; validation ones stay until the next epoch
     started = time.perf_counter()
+    arrays: ArrayTraining | None = None
     for callback in callbacks:
         callback.on_train_begin(state)
     try:
@@ -116,17 +117,26 @@ def fit(
             traced = compile_step(model, loss_fn, train, l2=l2, params=params,
                                   required=compiled is True) if wants_compiled else None
             history.compiled = traced is not None
-            outputs = traced.predict if traced is not None else partial(predict, model)
+            if traced is not None and trains_on_arrays(traced, optimizer):
+                arrays = ArrayTraining(traced, optimizer)
+            outputs = (arrays.predict if arrays is not None else
+                       traced.predict if traced is not None else partial(predict, model))
             step = (partial(_train_step, model, loss_fn, params, l2) if traced is None
                     else partial(_compiled_train_step, traced, bool(metric_fns)))
+            if arrays is not None:
+                step = partial(_array_train_step, arrays, bool(metric_fns))
+                inputs = _as_array(train.X)
             if interrupt.requested:  # Ctrl-C while tracing: stop before the first step
                 raise KeyboardInterrupt
+            looks = [c for c in callbacks if type(c).on_step_end is not Callback.on_step_end]
             for epoch in range(1, epochs + 1):
                 bar.set_description(f"epoch {epoch}/{epochs}", refresh=False)
                 total, count = 0.0, 0
                 seen_preds: list[Any] = []
                 seen_targets: list[Any] = []
-                for xb, yb in batches(train, batch_size, shuffle=True, seed=rng):
+                for chunk in batch_indices(len(train), batch_size, shuffle=True, seed=rng):
+                    yb = [train.y[i] for i in chunk]
+                    xb = inputs[chunk] if arrays is not None else [train.X[i] for i in chunk]
                     preds, batch_loss = step(optimizer, xb, yb)
                     state.step = history.steps = history.steps + 1
                     total, count = total + batch_loss * len(yb), count + len(yb)
@@ -134,6 +144,8 @@ def fit(
                         seen_preds += preds
                         seen_targets += yb
                     state.logs = {"train_loss": batch_loss}
+                    if looks and arrays is not None:
+                        arrays.sync()  # a callback may look at the parameters
                     for callback in callbacks:
                         callback.on_step_end(state)
                     bar.update(1)
@@ -145,6 +157,8 @@ def fit(
                     raise KeyboardInterrupt
                 logs = _epoch_logs(total / count, metric_fns, seen_preds, seen_targets,
                                    outputs, loss_fn, val, optimizer)
+                if arrays is not None:
+                    arrays.sync()  # the end of an epoch: callbacks, checkpoints, plots
                 history.record(epoch, logs)
                 state.epoch, state.logs = epoch, logs
                 shown = _epoch_postfix(logs)
@@ -159,6 +173,8 @@ def fit(
         history.interrupted = True
         state.stop_reason = state.stop_reason or "interrupted (Ctrl-C)"
     finally:
+        if arrays is not None:
+            arrays.sync()  # whole steps only: the arrays are swapped in after each step
         bar.close()
         history.seconds = time.perf_counter() - started
     history.stop_reason = state.stop_reason
@@ -184,8 +200,22 @@ def _train_step(
     return [as_floats(p) for p in preds], data_loss.data
 
 
+def _array_train_step(
+    arrays: ArrayTraining, want_preds: bool, optimizer: Any, xb: Any, yb: list[Any],
+) -> tuple[list[Any], float]:
+    """`_train_step` with parameters, gradients and optimizer state in arrays."""
+    preds = arrays.predict(xb) if want_preds else []
+    return preds, arrays.step(xb, yb)
+
+
+def _as_array(X: Any) -> Any:
+    import numpy as np
+
+    return np.asarray(X, dtype=float)
+
+
 def _compiled_train_step(
-    traced: CompiledStep, want_preds: bool, optimizer: Any, xb: list[list[float]],
+    traced: Any, want_preds: bool, optimizer: Any, xb: list[list[float]],
     yb: list[Any],
 ) -> tuple[list[Any], float]:
     """`_train_step` on the traced programs; predictions only when metrics need them."""

@@ -7,8 +7,12 @@ The stages, one module each, in the order a function goes through them:
   `arguments` flattens nested inputs into slots;
 - `tape`: the graph numbered into a flat tape, and its reference interpreter;
 - `symbolic`: each op's own forward and rule from `autograd.ops`, run on symbols;
-- `codegen`: straight-line Python for one sample;
-  `numpy_dialect`, `batched` and `batched_tape`: the same program on NumPy arrays;
+- `codegen`: straight-line Python for one sample, one statement per node;
+- `lower`: the tape grouped into tensor operations (a layer's sums are one matrix
+  product, its activation one array op);
+- `tensor`: the lowered program as array code, forward and backward, written in the
+  `numpy_dialect`; `backends` runs it on NumPy or on torch (any device), and
+  `torch_module` wraps it as a ``torch.nn.Module``;
 - `program`: the `Program` that holds them and runs a call or a batch.
 
     >>> from autograd.compile import trace

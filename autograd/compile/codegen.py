@@ -85,6 +85,10 @@ class PythonDialect:
     def select(self, cond: str, yes: str, no: str) -> str:
         return f"{yes} if {cond} else {no}"
 
+    def compare(self, symbol: str, a: str, b: str) -> tuple[str, bool]:
+        """A comparison, and whether it is atomic (it is not: it needs parentheses)."""
+        return f"{a} {symbol} {b}", False
+
     def sum(self, items: list[str]) -> str:
         # builtins.sum, as SUM's forward itself uses, so the rounding is identical.
         return f"_sum(({', '.join(items)},))"
@@ -115,8 +119,10 @@ def _render(expr: Expr, args: Sequence[str], d: Any, escape: str) -> tuple[str, 
         return args[expr[1]], True
     if tag == "const":
         return d.const(expr[1])
-    if tag == "bin" or tag == "cmp":
+    if tag == "bin":
         return f"{sub(expr[2])} {expr[1]} {sub(expr[3])}", False
+    if tag == "cmp":
+        return d.compare(expr[1], sub(expr[2]), sub(expr[3]))
     if tag == "neg":
         return f"-{sub(expr[1])}", False
     if tag == "abs":

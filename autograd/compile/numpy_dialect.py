@@ -4,8 +4,9 @@ helpers the generated array code calls.
 A node's array holds one entry per sample: ``a if c else b`` becomes ``np.where(c, a,
 b)``, ``max`` picks its largest input per sample, and entries where an op would raise
 (or that symbols could not express) are recomputed by the op's own function on floats
-(`_patch`), which raises the op's own error. `autograd.compile.batched` (generated code)
-and `autograd.compile.batched_tape` (per-op kernels) both write their programs in it.
+(`_patch`), which raises the op's own error. The tensor programs of
+`autograd.compile.tensor` are written in it (`autograd.compile.backends` respells it for
+torch).
 
     >>> from autograd.compile.symbolic import Templates
     >>> from autograd import ops

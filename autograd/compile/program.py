@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograd.compile.arguments import Spec, batch_size, build_arg, flatten_arg, freeze, spec_width
 from autograd.compile.codegen import python_source
 from autograd.compile.eager import call_eager
+from autograd.compile.lower import Lowered, lower
 from autograd.compile.symbolic import Templates
 from autograd.compile.tape import Tape
 from autograd.value import Value
@@ -29,6 +30,18 @@ from autograd.value import Value
 # CPython 3.11): 50k statements take about a second and 200 MB, so bigger graphs run on
 # the tape interpreter instead.
 MAX_STATEMENTS = 50_000
+
+
+if TYPE_CHECKING:  # tensor.py needs NumPy, which tracing and scalar replay do not
+    from autograd.compile.tensor import TensorProgram
+
+# What float arithmetic in generated code raises where an op's own function raises its
+# own error (a domain error, a division by zero, an overflow) or handles it in a way
+# symbols cannot follow (pow's slope beyond a float is inf, caught inside the op's rule).
+# Only these: the call is then replayed on the tape, which runs the ops' own functions,
+# so the result is the op's own error or the op's own answer. Any other exception from
+# generated code (a NameError, a TypeError) is a compiler bug and propagates.
+_FLOAT_ERRORS = (ArithmeticError, ValueError)
 
 
 class TracerError(RuntimeError):
@@ -58,7 +71,8 @@ class Program:
         self.templates = Templates()
         self._compiled: dict[str, Callable[..., Any]] = {}
         self._sources: dict[str, str] = {}
-        self._batched: Any = None
+        self._lowered: Lowered | None = None
+        self._tensor: dict[tuple[str, str | None], TensorProgram] = {}
 
     @property
     def num_nodes(self) -> int:
@@ -124,15 +138,18 @@ class Program:
 
         return batch
 
-    def listing(self, kind: str = "backward", batched: bool = False) -> str:
-        """The generated source, forward then backward: the chain rule as code.
+    def listing(self, kind: str = "backward", scalar: bool = False) -> str:
+        """The program as code: the lowered tensor program, or the per-node scalar one.
 
-        `kind` is one of `autograd.compile.codegen.KINDS`; ``batched=True`` shows the NumPy
-        program instead ("forward" or "backward").
+        By default one line per tensor operation (a layer's weighted sums are one ``@``,
+        its activation one array op), each saying which scalar nodes it covers; kind is
+        "forward" or "backward". ``scalar=True`` shows the straight-line program of one
+        sample instead, one statement per node: the chain rule as code (`kind` is then
+        one of `autograd.compile.codegen.KINDS`).
 
             >>> from autograd.compile.trace import trace
             >>> w = Value(2.0)
-            >>> print(trace(lambda x: (w * x).tanh(), 1.0).listing())
+            >>> print(trace(lambda x: (w * x).tanh(), 1.0).listing(scalar=True))
             # chainrule program (backward): 1 inputs, 1 parameters, 4 nodes
             def program(X, P, G):
                 v0, = P
@@ -145,10 +162,11 @@ class Program:
                 g0 += v1 * g2
                 return v3, [g0]
         """
-        if batched:
-            from autograd.compile.batched import numpy_source
-
-            return numpy_source(self.tape, self.templates, kind).source
+        if not scalar:
+            if kind not in ("forward", "backward"):
+                raise ValueError(f"program.listing: kind must be 'forward' or 'backward' for "
+                                 f"the tensor program, got {kind!r}.")
+            return self.tensor_program("numpy" if find_spec("numpy") else "torch").source(kind)
         if kind not in self._sources:
             self._sources[kind] = python_source(self.tape, self.templates, kind).source
         return self._sources[kind]
@@ -165,8 +183,8 @@ class Program:
         x, p = self.flatten(args), self._param_data()
         try:
             return self.function("forward")(x, p, None)
-        except Exception:  # the ops' own code, node by node, raises the op's own error
-            return _one(self.tape.forward(x, p), len(self.tape.outputs))
+        except _FLOAT_ERRORS:
+            return _one(self.tape.forward(x, p), len(self.tape.outputs))  # see _FLOAT_ERRORS
 
     def backward(self, *args: Any) -> float:
         """Run forward and backward; add d(output)/d(param) to each param's ``.grad``.
@@ -179,7 +197,7 @@ class Program:
         g = [param.grad for param in self.params]
         try:
             out, new = self.function("backward")(x, p, g)
-        except Exception:
+        except _FLOAT_ERRORS:
             out, new, _ = self.tape.backward(x, p, g)
         self._store(new)
         return out
@@ -196,7 +214,7 @@ class Program:
         g = [param.grad for param in self.params]
         try:
             out, new, found = self.function("backward_inputs")(x, p, g)
-        except Exception:
+        except _FLOAT_ERRORS:
             out, new, found = self.tape.backward(x, p, g, input_grads=True)
         self._store(new)
         return out, self.unflatten(found)
@@ -211,22 +229,35 @@ class Program:
                              f"returns {len(self.tape.outputs)}.")
 
     # ---- a whole batch ---------------------------------------------------------------------
-    def forward_batch(self, *batched: Sequence[Any], backend: str = "auto") -> Any:
+    def forward_batch(self, *batched: Sequence[Any], backend: str = "auto",
+                      device: str | None = None) -> Any:
         """Outputs for a batch: each argument is a sequence with one entry per sample.
 
-        With NumPy (``backend="numpy"``, the default when it is installed) the result is
-        an array of shape (batch,) or (batch, outputs); with ``"python"`` a list.
+        Runs the lowered tensor program: on NumPy (``backend="numpy"``, the default when
+        it is installed) the result is an array of shape (batch,) or (batch, outputs);
+        ``backend="torch"`` (with ``device``) runs the same program on torch tensors and
+        returns a tensor; ``"python"`` replays sample by sample and returns a list. A
+        sample where eager execution would raise raises the same error.
         """
         backend, size = self.resolve_backend(backend), batch_size(batched)
         if backend == "python":
             return [self.forward(*sample) for sample in zip(*batched)]
-        import numpy as np
+        program = self.tensor_program(backend, device)
+        matrix = self._matrix(batched, size)
+        p = self._param_data()
+        outs, arrays = program.forward(program.backend.array(matrix),
+                                       program.backend.array(p))
+        self.check_finite(program, matrix, p, arrays)
+        if backend == "numpy":
+            import numpy as np
 
-        outs = self.batched().forward(self._matrix(batched, size), self._param_data())
-        return outs[0] if self.single_output else np.stack(outs, axis=1)
+            return outs[0] if self.single_output else np.stack(outs, axis=1)
+        import torch
+
+        return outs[0] if self.single_output else torch.stack(outs, dim=1)
 
     def backward_batch(self, *batched: Sequence[Any], reduce: str = "mean",
-                       backend: str = "auto") -> float:
+                       backend: str = "auto", device: str | None = None) -> float:
         """The mean (or sum) of the per-sample outputs, its gradient added to ``.grad``.
 
         The same as building ``cost = mean(fn(x_i, y_i))`` eagerly and calling
@@ -245,41 +276,93 @@ class Program:
         self.need_scalar("backward_batch")
         size = batch_size(batched)
         seed = 1.0 / size if reduce == "mean" else 1.0
-        total = self.run_batch(batched, seed, self.resolve_backend(backend))
+        total = self.run_batch(batched, seed, self.resolve_backend(backend), device)
         return total / size if reduce == "mean" else total
 
-    def run_batch(self, batched: Sequence[Sequence[Any]], seed: float, backend: str) -> float:
+    def run_batch(self, batched: Sequence[Sequence[Any]], seed: float, backend: str,
+                  device: str | None = None) -> float:
         """Backward over a batch with each output's gradient seeded by `seed`; the sum."""
-        size = batch_size(batched)
         p = self._param_data()
         g = [param.grad for param in self.params]
         if backend == "python":
             rows = [self.flatten(sample) for sample in zip(*batched)]
             try:
                 total, new = self.function("batch_backward")(rows, p, g, seed)
-            except Exception:
+            except _FLOAT_ERRORS:
                 total, new = self._tape_function("batch_backward")(rows, p, g, seed)
             self._store(new)
             return float(total)
-        import numpy as np
-
-        matrix = self._matrix(batched, size)
-        out, sums = self.batched().backward(matrix, p, seed)
-        if not (np.isfinite(out).all() and np.isfinite(sums).all()):
-            # NumPy gives inf where an op raises: replay sample by sample, exactly, so the
-            # op's own error surfaces if eager execution would raise one.
-            for column in matrix.T:
-                self.tape.backward(column.tolist(), p, [0.0] * len(p), seed=seed)
-        self._store([grad + s for grad, s in zip(g, sums.tolist())])
+        matrix = self._matrix(batched, batch_size(batched))
+        out, grads = self.run_arrays(matrix, p, seed, backend, device)
+        self._store([grad + s for grad, s in zip(g, grads.tolist())])
         return float(out.sum())
 
-    def batched(self) -> Any:
-        """The NumPy replay of this graph (`batched.Batched`), made on first use."""
-        if self._batched is None:
-            from autograd.compile.batched import Batched
+    def run_arrays(self, matrix: Any, p: Any, seed: float, backend: str = "numpy",
+                   device: str | None = None) -> tuple[Any, Any]:
+        """Forward and backward on arrays: per-sample outputs and the flat parameter
+        gradient (as NumPy arrays), leaving ``.grad`` alone. `matrix` holds one row per
+        input slot and one column per sample; `p` the parameters' values in slot order.
+        What training on arrays (`nn.compiled`) calls each step."""
+        program = self.tensor_program(backend, device)
+        b = program.backend
+        out, grads, arrays = program.backward(b.array(matrix), b.array(p), seed)
+        self.check_finite(program, matrix, p, arrays)
+        return b.to_numpy(out), b.to_numpy(grads)
 
-            self._batched = Batched(self.tape, self.templates, self.mode)
-        return self._batched
+    def check_finite(self, program: TensorProgram, matrix: Any, p: Any,
+                                 arrays: Sequence[Any]) -> None:
+        """Arrays give inf or nan where a float op raises: replay the samples with a
+        non-finite value anywhere through the tape, which runs the ops' own functions and
+        raises their own error where eager execution would (and otherwise the batch
+        result stands, inf and all, as eager would have it)."""
+        import numpy as np
+
+        bad = None
+        for array in arrays:
+            finite = np.isfinite(program.backend.to_numpy(array))
+            if not finite.all():
+                column = finite.all(axis=0)
+                bad = ~column if bad is None else bad | ~column
+        if bad is None:
+            return
+        columns = np.asarray(matrix)
+        params = list(np.asarray(p, dtype=float).tolist())
+        rows = np.flatnonzero(np.broadcast_to(bad, (columns.shape[1],)))
+        for i in rows:
+            self.tape.forward(columns[:, i].tolist(), params)
+
+    def lowered(self) -> Lowered:
+        """The graph grouped into tensor operations (`autograd.compile.lower`), made once."""
+        if self._lowered is None:
+            self._lowered = lower(self.tape)
+        return self._lowered
+
+    def tensor_program(self, backend: str = "numpy", device: str | None = None) -> \
+            TensorProgram:
+        """The lowered program as array code on `backend` ("numpy" or "torch", with
+        `device`), made on first use."""
+        key = (backend, device)
+        made = self._tensor.get(key)
+        if made is None:
+            # Imported here: the array backends need NumPy, tracing and replay do not.
+            from autograd.compile import backends
+            from autograd.compile.tensor import TensorProgram
+
+            made = self._tensor[key] = TensorProgram(self.lowered(), self.templates,
+                                                     backends.resolve(backend, device))
+        return made
+
+    def to_torch(self, device: str = "cpu") -> Any:
+        """A ``torch.nn.Module`` computing this program's outputs with torch's own autograd.
+
+        Its one parameter is the flat vector of this program's parameters (copied now);
+        call it on a (batch, inputs) tensor. Train it with `torch.optim` or wrap it in
+        torch's data-parallel tools; `load_into_values()` writes the vector back into the
+        Values. See `autograd.compile.torch_module`.
+        """
+        from autograd.compile.torch_module import TracedModule
+
+        return TracedModule(self, device)
 
     def _matrix(self, batched: Sequence[Sequence[Any]], size: int) -> Any:
         import numpy as np
@@ -310,11 +393,12 @@ class Program:
                              "function decorated with @trace does that for you).")
 
     def resolve_backend(self, backend: str) -> str:
+        """ "auto" is "numpy" when NumPy is installed, else "python"."""
         if backend == "auto":
             return "numpy" if find_spec("numpy") is not None else "python"
-        if backend not in ("numpy", "python"):
-            raise ValueError(f"program: backend must be 'auto', 'numpy' or 'python', got "
-                             f"{backend!r}.")
+        if backend not in ("numpy", "torch", "python"):
+            raise ValueError(f"program: backend must be 'auto', 'numpy', 'torch' or 'python', "
+                             f"got {backend!r}.")
         return backend
 
     # ---- checking ------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 The tracer numbers the nodes of a graph in topological order (`autograd.backward`'s
 walk) and keeps, per node, what it is: an input slot, a parameter slot, a constant, or
-an op over earlier nodes. Code generation (`codegen.py`, `batched.py`) reads this tape;
+an op over earlier nodes. Code generation (`codegen.py`) and lowering (`lower.py`) read this tape;
 so does the interpreter below, which calls each op's `forward` and `rule` on floats:
 
 - it is the fallback for graphs too big to compile (compiling Python source gets slow

@@ -14,9 +14,10 @@ How: `trace` calls the function once on fresh input Values and numbers the graph
 built into a flat tape (`autograd.compile.tape`, via `autograd.backward.topological_order`). From
 the tape, `codegen` writes straight-line Python, one statement per node forward and one
 per edge backward, with formulas read off each op's own `forward` and `rule`
-(`symbolic`), compiled once; ``program.listing()`` shows it. `batched`
-writes the same program on NumPy arrays to run a whole mini-batch at once. Graphs beyond
+(`symbolic`), compiled once; ``program.listing(scalar=True)`` shows it. Graphs beyond
 `autograd.compile.program.MAX_STATEMENTS` statements run on the tape interpreter instead.
+A whole mini-batch runs as a lowered tensor program (`lower`, `tensor`): a layer is one
+matrix product and one array op, on NumPy or torch; ``program.listing()`` shows it.
 
 Parameters and constants: a leaf the function reads that existed before the trace
 (``model.parameters()``) is a parameter: every call reads its current ``.data`` and a

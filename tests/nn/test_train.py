@@ -198,10 +198,11 @@ class InterruptedSGD(SGD):
         super().__init__(params, **kwargs)
         self.explode_at = explode_at
 
-    def _update(self, i: int, p: Value, g: float) -> None:
-        if self.steps == self.explode_at and i == len(self.params) // 2:
+    def _rule(self, x: Any, g: Any, buffers: dict[str, Any], i: Any, sqrt: Any) -> Any:
+        # One entry at a time (eager), or the whole vector (compiled, on arrays), at once.
+        if self.steps == self.explode_at and i in (len(self.params) // 2, slice(None)):
             raise KeyboardInterrupt
-        super()._update(i, p, g)
+        return super()._rule(x, g, buffers, i, sqrt)
 
 
 @BOTH_PATHS

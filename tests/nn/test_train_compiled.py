@@ -4,6 +4,7 @@ what happens when the tracer refuses, and Ctrl-C on the compiled path."""
 import math
 import os
 import signal
+import warnings
 from typing import Any
 
 import pytest
@@ -79,13 +80,16 @@ def test_compiled_fit_matches_eager_with_one_hot_targets_and_regression_targets(
                                          mse, wave, None, epochs=2, batch_size=8))
 
 
-def test_labels_are_static_arguments_and_regression_targets_are_inputs() -> None:
-    # Each label gets its own program (cross_entropy picks one logit); real-valued targets
-    # are traced as inputs, so one program serves them all.
-    labelled = CompiledStep(MLP(2, [4, 3], rng=0), cross_entropy, blobs(n=30, centers=3))
-    assert labelled.static_targets and len(labelled.loss_program.programs) == 3
+def test_one_program_serves_every_label_and_every_regression_target() -> None:
+    # Targets are inputs: a class index is traced as a one-hot vector, a real target as
+    # itself, so a batch with every label is one call of one program.
+    data = blobs(n=30, centers=3)
+    labelled = CompiledStep(MLP(2, [4, 3], rng=0), cross_entropy, data)
+    assert labelled.one_hot and labelled.loss_program.tape.n_inputs == 2 + 3
+    assert labelled.encode(2) == [0.0, 0.0, 1.0]
+    assert labelled.targets([2, 0]).tolist() == [[0.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
     regression = CompiledStep(MLP(1, [4, 1], rng=0), mse, sine(n=30))
-    assert not regression.static_targets and len(regression.loss_program.programs) == 1
+    assert not regression.one_hot and regression.loss_program.tape.n_inputs == 1 + 1
 
 
 def test_compiled_step_sets_the_eager_gradient_including_the_l2_penalty() -> None:
@@ -137,8 +141,13 @@ def test_auto_falls_back_to_eager_when_the_tracer_refuses_the_loss(loss: Any) ->
     assert use_compiled("auto", train, batch_size=8, epochs=4)
     for compiled in ("auto", False):
         model = linear_model()
-        history = fit(model, loss, SGD(model.parameters(), lr=0.1), train, val, epochs=4,
-                      batch_size=8, progress=False, compiled=compiled)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            history = fit(model, loss, SGD(model.parameters(), lr=0.1), train, val,
+                          epochs=4, batch_size=8, progress=False, compiled=compiled)
+        # The fallback is said, once, and only when auto had wanted to compile.
+        said = [w for w in caught if "training eagerly" in str(w.message)]
+        assert len(said) == (1 if compiled == "auto" else 0)
         assert not history.compiled and not history.interrupted
         results.append(([p.data for p in model.parameters()], history.records))
     assert results[0] == results[1]  # exactly the eager run

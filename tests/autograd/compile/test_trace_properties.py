@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hypothesis import event, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from autograd import lists, ops
@@ -66,6 +66,10 @@ def build(recipe: Sequence[Step], leaves: Sequence[Value],
     return nodes[-1]
 
 
+# What an op raises outside its domain (a log of a negative number, 1/0, exp(1000)).
+OP_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+
 def outcome(run: Callable[[], Any]) -> tuple[Any, ...]:
     try:
         return ("ok", run())
@@ -106,9 +110,9 @@ def test_compiled_and_tape_replays_are_eager_bit_for_bit_errors_included(
 
     try:
         programs = [trace(fn, *traced_at, compiler=c) for c in ("codegen", "tape")]
-    except Exception:
-        event("eager execution fails at the traced point")
-        return  # nothing to replay
+    except OP_ERRORS:
+        # Outside the law's domain: a graph that cannot be built cannot be replayed.
+        assume(False)
     for p, x in zip(params, new_params):
         p.data = x
 
@@ -179,9 +183,8 @@ def test_batched_numpy_replay_matches_eager_to_1e12(data: st.DataObject) -> None
 
     try:
         program = trace(fn, *traced_at)
-    except Exception:
-        event("eager execution fails at the traced point")
-        return
+    except OP_ERRORS:
+        assume(False)  # eager execution fails at the traced point: nothing to replay
     columns = [[row[k] for row in batch] for k in range(n_inputs)]
     for p in params:
         p.grad = 0.0

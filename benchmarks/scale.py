@@ -1,0 +1,174 @@
+"""How the compiled path scales: chainrule's lowered tensor program against PyTorch.
+
+For each model (64-32-10, 64-128-10, 784-128-10, 784-256-256-10; ReLU hidden layers,
+softmax cross-entropy, batch 64) it measures, in one run on the same machine:
+
+- one training step on the compiled path as `fit` runs it (forward, backward and an
+  Adam update, all on arrays: `nn.compiled.ArrayTraining`) against the same step in
+  PyTorch (float64, one thread, `torch.optim.Adam`);
+- tracing and compiling the model once against one eager forward and backward of one
+  sample with Values;
+- with ``--epoch``, one epoch of 60,000 784-dimensional samples on 784-128-10 (random
+  data, the same for both), compiled against PyTorch.
+
+Read the ratios, not the absolute times: the machine is shared. On machines that pin an
+old OpenBLAS kernel through OPENBLAS_CORETYPE (this workplace's do, for old-CPU safety),
+unset it for the measurement, as a user's machine would not have it:
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py --epoch
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from nn.compiled import ArrayTraining, CompiledStep
+from nn.data import Dataset
+from nn.layers import MLP
+from nn.losses import cost, cross_entropy
+from nn.optim import Adam
+
+MODELS = [(64, [32, 10]), (64, [128, 10]), (784, [128, 10]), (784, [256, 256, 10])]
+BATCH = 64
+
+
+def median_seconds(run: Callable[[], object], repeats: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def data(nin: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, nin)), rng.integers(0, 10, size=n)
+
+
+def torch_model(nin: int, widths: list[int]) -> torch.nn.Module:
+    layers: list[torch.nn.Module] = []
+    for k, width in enumerate(widths):
+        layers.append(torch.nn.Linear(nin if k == 0 else widths[k - 1], width,
+                                      dtype=torch.float64))
+        if k < len(widths) - 1:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def torch_step(net: torch.nn.Module, opt: torch.optim.Optimizer, xb: torch.Tensor,
+               yb: torch.Tensor) -> None:
+    opt.zero_grad()
+    torch.nn.functional.cross_entropy(net(xb), yb).backward()
+    opt.step()
+
+
+def eager_sample(model: MLP, x: list[float], y: int) -> None:
+    loss = cost(cross_entropy, [model(x)], [y])
+    loss.backward()
+
+
+def measure(nin: int, widths: list[int], repeats: int) -> dict[str, float]:
+    X, y = data(nin, 4 * BATCH)
+    model = MLP(nin, widths, init="he", rng=0)
+    train = Dataset(X[:BATCH].tolist(), y[:BATCH].tolist(), num_classes=10)
+    eager = median_seconds(lambda: eager_sample(model, train.X[0], train.y[0]),
+                           repeats=3, warmup=1)
+    start = time.perf_counter()
+    step = CompiledStep(model, cross_entropy, train)
+    optimizer = Adam(model.parameters(), lr=1e-3)
+    arrays = ArrayTraining(step, optimizer)
+    arrays.step(X[:BATCH], y[:BATCH].tolist())  # the first call compiles the program
+    compile_seconds = time.perf_counter() - start
+    batches = [(X[k * BATCH:(k + 1) * BATCH], y[k * BATCH:(k + 1) * BATCH].tolist())
+               for k in range(4)]
+    turn = iter(range(10**9))
+
+    def ours() -> None:
+        xb, yb = batches[next(turn) % 4]
+        arrays.step(xb, yb)
+
+    net = torch_model(nin, widths)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    tbatches = [(torch.tensor(xb), torch.tensor(yb)) for xb, yb in batches]
+
+    def theirs() -> None:
+        xb, yb = tbatches[next(turn) % 4]
+        torch_step(net, opt, xb, yb)
+
+    return {"params": sum(p.numel() for p in net.parameters()),
+            "ours": median_seconds(ours, repeats), "torch": median_seconds(theirs, repeats),
+            "compile": compile_seconds, "eager": eager}
+
+
+def epoch(repeats: int = 1) -> tuple[float, float]:
+    """One epoch of 60,000 samples on 784-128-10, compiled and in PyTorch."""
+    n = 60_000
+    X, y = data(784, n, seed=1)
+    labels = y.tolist()
+    model = MLP(784, [128, 10], init="he", rng=0)
+    step = CompiledStep(model, cross_entropy, Dataset(X[:256].tolist(), labels[:256], 10))
+    arrays = ArrayTraining(step, Adam(model.parameters(), lr=1e-3))
+    order = list(range(n))
+    random.Random(0).shuffle(order)
+    chunks = [order[k:k + BATCH] for k in range(0, n, BATCH)]
+
+    def ours() -> None:
+        for chunk in chunks:
+            arrays.step(X[chunk], [labels[i] for i in chunk])
+
+    net = torch_model(784, [128, 10])
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    tX, ty = torch.tensor(X), torch.tensor(y)
+    index = [torch.tensor(chunk) for chunk in chunks]
+
+    def theirs() -> None:
+        for chunk in index:
+            torch_step(net, opt, tX[chunk], ty[chunk])
+
+    return (median_seconds(ours, repeats, warmup=0), median_seconds(theirs, repeats, warmup=0))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--epoch", action="store_true", help="also time a 60k-sample epoch")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    blas = threadpool_limits(1, user_api="blas")  # NumPy's matrix products on one thread too
+    kernel = ", ".join(sorted({str(i.get("architecture")) for i in threadpool_info()
+                               if i.get("user_api") == "blas"}))
+    gc.freeze()  # the imports' objects: the collector need not rescan them
+    print(f"batch {BATCH}, softmax cross-entropy, Adam; torch {torch.__version__} float64, "
+          f"1 thread; NumPy {np.__version__}, 1 thread, BLAS kernel {kernel}")
+    print("| model | parameters | compiled step | PyTorch step | ratio | trace + compile "
+          "| one eager sample | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for nin, widths in MODELS:
+        r = measure(nin, widths, args.repeats)
+        name = "-".join(map(str, [nin, *widths]))
+        print(f"| {name} | {r['params']:,} | {r['ours'] * 1e3:.2f} ms | "
+              f"{r['torch'] * 1e3:.2f} ms | {r['ours'] / r['torch']:.2f}x | "
+              f"{r['compile']:.2f} s | {r['eager']:.2f} s | {r['compile'] / r['eager']:.1f}x |",
+              flush=True)
+    if args.epoch:
+        ours, theirs = epoch()
+        print(f"epoch of 60,000 samples, 784-128-10: compiled {ours:.1f} s, PyTorch "
+              f"{theirs:.1f} s, ratio {ours / theirs:.2f}x")
+    blas.unregister()
+
+
+if __name__ == "__main__":
+    main()
