@@ -59,15 +59,14 @@ class Dataset:
             >>> Dataset([[0.0], [1.0], [2.0]], [0, 1, 0], num_classes=2).subset([2, 0]).X
             [[2.0], [0.0]]
         """
-        return Dataset(
-            [self.X[i] for i in indices], [self.y[i] for i in indices],
-            self.num_classes, self.name,
-        )
+        # A NumPy X (MNIST) stays one array: one fancy-indexing copy, not a list of rows.
+        X = self.X[list(indices)] if hasattr(self.X, "shape") else [self.X[i] for i in indices]
+        return Dataset(X, [self.y[i] for i in indices], self.num_classes, self.name)
 
     @property
     def num_features(self) -> int:
         """The length of each input (0 for an empty dataset): ``moons().num_features == 2``."""
-        return len(self.X[0]) if self.X else 0
+        return len(self.X[0]) if len(self.X) else 0
 
 
 def _rng(seed: Seed, owner: str) -> random.Random:

@@ -212,8 +212,9 @@ class _Writer:
         lines += ["    " + s for s in body]
         if not g.batched:
             lines.append(f"    V{g.id} = _column(V{g.id}, {len(g.rows)})")
-        else:
+        elif not any(self.lowered.groups[o.segments[0][0]].batched for o in g.operands):
             lines.append(f"    V{g.id} = _full(V{g.id}, {len(g.rows)}, X.shape[1])")
+        # (otherwise a batched operand of len(rows) rows gives the result its full shape)
         return lines
 
     # ---- backward ---------------------------------------------------------------------------
