@@ -60,7 +60,8 @@ class Dataset:
             [[2.0], [0.0]]
         """
         # A NumPy X (MNIST) stays one array: one fancy-indexing copy, not a list of rows.
-        X = self.X[list(indices)] if hasattr(self.X, "shape") else [self.X[i] for i in indices]
+        X: Any = self.X
+        X = X[list(indices)] if hasattr(X, "shape") else [X[i] for i in indices]
         return Dataset(X, [self.y[i] for i in indices], self.num_classes, self.name)
 
     @property

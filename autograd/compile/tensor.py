@@ -267,8 +267,8 @@ class _Writer:
                   (CONSTS, INPUTS)]
         # Parts several local derivatives share (max's tie count) are computed once.
         shared, locals_ = hoist([template.local_grads[k] for k in wanted], len(args))
-        for j, part in enumerate(shared):
-            lines.append(f"    H{g.id}_{j} = {render(part, args, self.dialect)}")
+        for j, common in enumerate(shared):
+            lines.append(f"    H{g.id}_{j} = {render(common, args, self.dialect)}")
             args.append(f"H{g.id}_{j}")
         for k, local in zip(wanted, locals_):
             (s, rows), = g.operands[k].segments
@@ -278,10 +278,10 @@ class _Writer:
             if local == ESCAPE or has_escape(local):  # the op's own rule on some entries
                 body = statements(f"T{g.id}_{k}", local, args, escape, self.dialect, arity + 1)
                 lines += ["    " + b for b in body]
-                part = f"T{g.id}_{k} * G{g.id}"
+                text = f"T{g.id}_{k} * G{g.id}"
             else:
-                part = render(contribution, args, self.dialect)
-            lines += self._accumulate(s, rows, part, g.batched, f"_S{g.id}_{k}")
+                text = render(contribution, args, self.dialect)
+            lines += self._accumulate(s, rows, text, g.batched, f"_S{g.id}_{k}")
         return lines
 
     def _accumulate(self, s: int, rows: list[int], part: str, batched: bool,
