@@ -16,7 +16,7 @@ old OpenBLAS kernel through OPENBLAS_CORETYPE (this workplace's do, for old-CPU 
 unset it for the measurement, as a user's machine would not have it:
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py --epoch
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py --epoch --memory
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import argparse
 import gc
 import random
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
@@ -141,10 +143,32 @@ def epoch(repeats: int = 1) -> tuple[float, float]:
     return (median_seconds(ours, repeats, warmup=0), median_seconds(theirs, repeats, warmup=0))
 
 
+def memory(steps: int = 50) -> str:
+    """Peak resident memory of training 784-256-256-10 on the compiled path, in a fresh
+    process that imports no torch (what `fit` itself needs)."""
+    code = (
+        "import resource, numpy as np\n"
+        "from nn.compiled import ArrayTraining, CompiledStep\n"
+        "from nn.data import Dataset\nfrom nn.layers import MLP\n"
+        "from nn.losses import cross_entropy\nfrom nn.optim import Adam\n"
+        "rng = np.random.default_rng(0)\n"
+        "X, y = rng.normal(size=(64, 784)), rng.integers(0, 10, 64).tolist()\n"
+        "model = MLP(784, [256, 256, 10], init='he', rng=0)\n"
+        "arrays = ArrayTraining(CompiledStep(model, cross_entropy, Dataset(X, y, 10)),\n"
+        "                       Adam(model.parameters(), lr=1e-3))\n"
+        f"for _ in range({steps}):\n    arrays.step(X, y)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    return result.stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--epoch", action="store_true", help="also time a 60k-sample epoch")
+    parser.add_argument("--memory", action="store_true",
+                        help="also measure peak memory of training 784-256-256-10")
     args = parser.parse_args()
     torch.set_num_threads(1)
     blas = threadpool_limits(1, user_api="blas")  # NumPy's matrix products on one thread too
@@ -167,6 +191,9 @@ def main() -> None:
         ours, theirs = epoch()
         print(f"epoch of 60,000 samples, 784-128-10: compiled {ours:.1f} s, PyTorch "
               f"{theirs:.1f} s, ratio {ours / theirs:.2f}x")
+    if args.memory:
+        print(f"peak resident memory, training 784-256-256-10 (batch {BATCH}, 50 steps, "
+              f"tracing included): {memory()} MB")
     blas.unregister()
 
 
