@@ -147,7 +147,7 @@ def memory(steps: int = 50) -> str:
     """Peak resident memory of training 784-256-256-10 on the compiled path, in a fresh
     process that imports no torch (what `fit` itself needs)."""
     code = (
-        "import resource, numpy as np\n"
+        "import numpy as np\n"
         "from nn.compiled import ArrayTraining, CompiledStep\n"
         "from nn.data import Dataset\nfrom nn.layers import MLP\n"
         "from nn.losses import cross_entropy\nfrom nn.optim import Adam\n"
@@ -157,7 +157,10 @@ def memory(steps: int = 50) -> str:
         "arrays = ArrayTraining(CompiledStep(model, cross_entropy, Dataset(X, y, 10)),\n"
         "                       Adam(model.parameters(), lr=1e-3))\n"
         f"for _ in range({steps}):\n    arrays.step(X, y)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+        # VmHWM, the peak of this process's own memory map (ru_maxrss would carry the
+        # parent's peak across fork and exec).
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(int(peak.split()[1]) // 1024)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     return result.stdout.strip()
