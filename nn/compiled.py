@@ -47,9 +47,10 @@ from nn.data import Dataset
 
 # Below this many samples in a whole run, tracing does not pay for itself.
 AUTO_MIN_SAMPLES = 128
-# How many training samples, spread over the set, the program is checked on: each costs
+# How many training samples, spread over the set, the program is checked on (the first
+# and one from the middle): each costs
 # an eager forward and backward, about what tracing the whole model costs.
-CHECK_SAMPLES = 4
+CHECK_SAMPLES = 2
 # The batched forward pass holds O(chunk x layer width) numbers; chunks bound it.
 PREDICT_CHUNK = 4096
 # What tracing a model and loss raises when it refuses them: a branch on a Value

@@ -81,12 +81,30 @@ def build_arg(spec: Spec, flat: Sequence[Any], position: list[int]) -> Any:
     return [build_arg(s, flat, position) for s in spec]
 
 
+_NAN = ("nan",)  # NaN as a static argument: equal to itself, so one program serves it
+
+
 def freeze(x: Any) -> Any:
-    """A hashable copy of a static argument (lists and arrays become tuples), to compare it."""
+    """A hashable copy of a static argument (lists and arrays become tuples), to compare it.
+
+    A NaN compares equal to a NaN here (a program traced with one serves the other); an
+    unhashable argument (a dict, a set) is a clear TypeError.
+
+        >>> freeze([1, float("nan")]) == freeze([1, float("nan")])
+        True
+    """
     if hasattr(x, "tolist"):
         x = x.tolist()
     if isinstance(x, list | tuple):
         return tuple(freeze(v) for v in x)
+    if isinstance(x, float) and x != x:
+        return _NAN
+    try:
+        hash(x)
+    except TypeError:
+        raise TypeError(f"trace: a static argument must be a number, a string, or a list "
+                        f"or tuple of them, got {type(x).__name__} {x!r}; a program is "
+                        "specialised to it, so it must be hashable.") from None
     return x
 
 

@@ -292,3 +292,13 @@ def test_a_number_returned_by_the_function_is_a_constant_not_a_parameter() -> No
     program = trace(lambda x: [x * 2.0, 0.0], 1.0)
     assert program.params == []
     assert program(3.0) == [6.0, 0.0]
+
+
+def test_a_nan_static_argument_serves_itself_and_an_unhashable_one_is_named() -> None:
+    program = trace(lambda x, s: x * 2, 1.0, float("nan"), static_argnums=(1,))
+    assert program(3.0, float("nan")) == 6.0
+    traced = trace(lambda x, s: x * 2, static_argnums=(1,))
+    assert traced(1.0, float("nan")) == traced(1.0, float("nan")) == 2.0
+    assert len(traced.programs) == 1
+    with pytest.raises(TypeError, match="a static argument must be .* got dict"):
+        traced(1.0, {"a": 1})
