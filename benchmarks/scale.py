@@ -15,8 +15,8 @@ Read the ratios, not the absolute times: the machine is shared. On machines that
 old OpenBLAS kernel through OPENBLAS_CORETYPE (this workplace's do, for old-CPU safety),
 unset it for the measurement, as a user's machine would not have it:
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py --epoch --memory
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/scale.py \
+        --epoch --memory
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def test_options_without_the_subcommand_mean_train(
     [
         (["--hidden", "16,x"], "--hidden: expected comma-separated positive integers"),
         (["--hidden", "16,0"], "--hidden"),
-        (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+        (["--dataset", "imagenet"], "invalid choice: 'imagenet'"),
         (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
         (["--lr", "-1"], "--lr: expected a positive number, got '-1'"),
         (["--epochs", "0"], "--epochs: expected a positive integer, got '0'"),

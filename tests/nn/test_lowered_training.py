@@ -74,9 +74,10 @@ def problems(draw: st.DrawFn) -> tuple[MLP, Callable[..., Value], Dataset]:
 
 
 def assert_close(got: list[float], expected: list[float]) -> None:
-    scale = max([abs(e) for e in expected] + [1e-300])
+    # 1e-12 relative to the number, or to 1 for numbers below 1: a gradient that is a
+    # small difference of O(1) terms (softmax's p - t near p = 1) carries their rounding.
     for g, e in zip(got, expected):
-        assert abs(g - e) <= 1e-12 * max(abs(e), 1e-3 * scale), (g, e)
+        assert abs(g - e) <= 1e-12 * max(abs(e), 1.0), (g, e)
 
 
 @settings(max_examples=60, deadline=None)
