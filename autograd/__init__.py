@@ -13,7 +13,7 @@ from autograd.check import GradcheckError, gradcheck
 from autograd.compile import Program, TracedFunction, TracerError, TracerWarning, trace
 from autograd.context import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.draw import BackwardStep, backward_steps, print_graph
-from autograd.functional import grad, hessian, value_and_grad
+from autograd.functional import grad, hessian, jvp, value_and_grad
 from autograd.lists import log_softmax, logsumexp, max, softmax, sum
 from autograd.value import Value
 
@@ -48,6 +48,7 @@ __all__ = [
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "jvp",
     "log_softmax",
     "logsumexp",
     "max",
