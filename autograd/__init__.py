@@ -19,14 +19,14 @@ from autograd.value import Value
 
 # The drawing functions import graphviz: load them on first use (see autograd.draw), so
 # `import autograd` stays light.
-_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound")
+_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound", "draw_network", "save_network")
 
 
 def __getattr__(name: str) -> object:
     if name in _DRAWING:
-        from autograd.draw import graph
+        from autograd import draw
 
-        return getattr(graph, name)
+        return getattr(draw, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
@@ -43,6 +43,7 @@ __all__ = [
     "backward_steps",
     "detect_anomaly",
     "draw_graph",
+    "draw_network",
     "enable_grad",
     "grad",
     "gradcheck",
@@ -55,6 +56,7 @@ __all__ = [
     "no_grad",
     "print_graph",
     "save_graph",
+    "save_network",
     "softmax",
     "sum",
     "topological_order",

@@ -350,15 +350,17 @@ def save_graph(root: Value, path: str | Path, **options: Any) -> Path:
         >>> save_graph(y, "graph.svg", color_by_grad=True)   # doctest: +SKIP
         PosixPath('graph.svg')
     """
-    return _write(draw_graph(root, **options), path)
+    return write_drawing(draw_graph(root, **options), path)
 
 
-def _write(graph: graphviz.Digraph, path: str | Path) -> Path:
+def write_drawing(graph: graphviz.Digraph, path: str | Path, caller: str = "save_graph") -> Path:
+    """Write a drawing to exactly `path`, in the format its extension names (see
+    `save_graph`); returns the path. `caller` names the function in errors."""
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
         raise ValueError(
-            f"save_graph: cannot tell the format from {str(path)!r}; "
+            f"{caller}: cannot tell the format from {str(path)!r}; "
             f"end the name with one of {', '.join('.' + f for f in FORMATS)}."
         )
     # pipe() returns the bytes, so nothing but `path` is written (render() would also
@@ -400,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for kind in ("svg", "png"):
         if kind == "png":
             graph.attr(dpi="144")  # crisp in a README; the SVG scales by itself
-        print(_write(graph, Path(args.directory) / f"neuron_graph.{kind}"))
+        print(write_drawing(graph, Path(args.directory) / f"neuron_graph.{kind}"))
 
 
 if __name__ == "__main__":

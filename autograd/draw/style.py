@@ -106,12 +106,15 @@ class GradScale:
     The scale runs from the decade of the smallest nonzero |grad| (pale) to that of the
     largest (dark blue), so a gradient that shrinks by 10x per layer shows as a fade.
     A zero gradient is white; NaN/inf get `NAN_FILL` (the caller checks that first).
+    `floor` starts the colours that far along the palette, so the smallest gradient is
+    still visible as a line on white (its palette end is nearly white).
 
         >>> GradScale([0.01, 10.0]).fill(10.0)
         '#081d58'
     """
 
-    def __init__(self, grads: Iterable[float]) -> None:
+    def __init__(self, grads: Iterable[float], floor: float = 0.0) -> None:
+        self.floor = floor
         sizes = [abs(g) for g in grads if g != 0.0 and math.isfinite(g)]
         if sizes:
             self.low = math.floor(math.log10(min(sizes)))
@@ -125,14 +128,17 @@ class GradScale:
         """Where |grad| sits on the scale, 0 (smallest decade) to 1 (largest)."""
         return (math.log10(abs(grad)) - self.low) / (self.high - self.low)
 
+    def _shade(self, grad: float) -> float:
+        return self.floor + (1.0 - self.floor) * min(max(self.position(grad), 0.0), 1.0)
+
     def fill(self, grad: float) -> str:
         if grad == 0.0:
             return PLAIN_FILL
-        return _mix(self.position(grad))
+        return _mix(self._shade(grad))
 
     def font(self, grad: float) -> str:
         """Black text on pale fills, white on dark ones."""
-        return "white" if grad != 0.0 and self.position(grad) > 0.6 else "black"
+        return "white" if grad != 0.0 and self._shade(grad) > 0.6 else "black"
 
     def legend(self, title: str = "node colour = |grad|") -> str:
         """An HTML table element for the graph's caption: one swatch per decade (at most 9).
