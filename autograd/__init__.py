@@ -19,7 +19,8 @@ from autograd.value import Value
 
 # The drawing functions import graphviz: load them on first use (see autograd.draw), so
 # `import autograd` stays light.
-_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound", "draw_network", "save_network")
+_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound", "draw_network", "save_network",
+            "step_through")
 
 
 def __getattr__(name: str) -> object:
@@ -58,6 +59,7 @@ __all__ = [
     "save_graph",
     "save_network",
     "softmax",
+    "step_through",
     "sum",
     "topological_order",
     "trace",

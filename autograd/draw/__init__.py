@@ -3,6 +3,7 @@
 - `graph`: `draw_graph` and `save_graph`; `style`, `scopes` and `summary` are its
   colours, module columns and boxes, and too-big summaries.
 - `network`: `draw_network` and `save_network`, a model drawn as neurons and weights.
+- `widget`: `step_through`, a Jupyter slider through backprop (needs ipywidgets).
 - `steps`: `backward_steps`, the chain-rule updates in the order backward applies them.
 - `text`: `print_graph`, an indented text tree for a terminal.
 
@@ -20,10 +21,10 @@ each node's op from `autograd.ops`: no second copy of the chain rule.
 from autograd.draw.steps import BackwardStep, backward_steps
 from autograd.draw.text import print_graph
 
-# graph.py and network.py import graphviz: load them on first use, so `import autograd`
-# stays light.
+# graph.py, network.py and widget.py import graphviz: load them on first use, so
+# `import autograd` stays light.
 _DRAWING = {"draw_graph": "graph", "save_graph": "graph", "GraphvizNotFound": "graph",
-            "draw_network": "network", "save_network": "network"}
+            "draw_network": "network", "save_network": "network", "step_through": "widget"}
 
 
 def __getattr__(name: str) -> object:
@@ -35,4 +36,4 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = ["BackwardStep", "GraphvizNotFound", "backward_steps", "draw_graph", "draw_network",
-           "print_graph", "save_graph", "save_network"]
+           "print_graph", "save_graph", "save_network", "step_through"]
