@@ -91,7 +91,9 @@ def plot_confusion_matrix(model: Any, dataset: Dataset, ax: Any = None, *,
     right = sum(counts[i][i] for i in range(k))
     ax.set_title(f"confusion matrix: {right} of {len(true)} right "
                  f"({100 * right / max(len(true), 1):.1f}%)")
-    ax.figure.colorbar(image, ax=ax, label="samples")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.figure.colorbar(image, ax=ax, label="samples", ticks=MaxNLocator(integer=True))
     return ax
 
 
@@ -99,7 +101,8 @@ def plot_misread(model: Any, dataset: Dataset, figure: Any = None, *, max_images
                  columns: int = 8, compiled: bool = False) -> list[Any]:
     """The first `max_images` misread images, each titled "read 3, is 8".
 
-    The inputs must be square images (64 features: 8×8 pixels). Returns the Axes.
+    The inputs must be square images (64 features: 8×8 pixels). A given `figure` is
+    resized to fit the grid. Returns the Axes.
 
         >>> from nn.data import digits; from nn.layers import MLP
         >>> axes = plot_misread(MLP(64, [10], rng=0), digits().subset(range(40)))
@@ -115,8 +118,11 @@ def plot_misread(model: Any, dataset: Dataset, figure: Any = None, *, max_images
     wrong = [i for i in range(len(true)) if predicted[i] != true[i]]
     shown = wrong[:max_images]
     rows = max(1, math.ceil(len(shown) / columns))
+    size = (1.3 * columns, 1.55 * rows + 0.5)
     if figure is None:
-        figure = _pyplot().figure(figsize=(1.3 * columns, 1.5 * rows + 0.6))
+        figure = _pyplot().figure(figsize=size)
+    else:
+        figure.set_size_inches(*size)  # as many rows as there are mistakes to show
     grid = figure.subplots(rows, columns, squeeze=False)
     axes = [ax for row in grid for ax in row]
     for ax in axes:
@@ -151,7 +157,7 @@ def write_classifier_figures(
         figure.savefig(out / "confusion_matrix.png", dpi=100)
         lines.append(f"wrote {out / 'confusion_matrix.png'}")
         if math.isqrt(test.num_features) ** 2 == test.num_features and test.num_features > 4:
-            figure = Figure(figsize=(10.4, 5.4), layout="constrained")
+            figure = Figure(layout="constrained")
             plot_misread(model, test, figure, compiled=compiled)
             figure.savefig(out / "misread.png", dpi=100)
             lines.append(f"wrote {out / 'misread.png'}")
