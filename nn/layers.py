@@ -59,6 +59,8 @@ class Neuron(Module):
     def forward(self, x: Inputs) -> Value:
         """The neuron's output for `nin` inputs (floats or Values; a bare one if nin == 1)."""
         xs = _as_sequence(x, self.nin, "Neuron")
+        if not isinstance(xs[0], Value):  # numbers, not a Layer's leaves: name them
+            xs = named_inputs(xs)
         out = lists.sum([w * xi for w, xi in zip(self.w, xs)]) + self.b
         return out if self._apply is None else self._apply(out)
 
@@ -97,9 +99,7 @@ class Layer(Module):
     def forward(self, x: Inputs) -> Value | list[Value]:
         """Every neuron's output for the same `nin` inputs."""
         xs = _as_sequence(x, self.nin, "Layer")
-        # Number inputs become leaves once here, not once per neuron, named for drawings.
-        xs = [xi if isinstance(xi, Value) else Value(xi, label=f"x[{i}]")
-              for i, xi in enumerate(xs)]
+        xs = named_inputs(xs)  # once here, not once per neuron
         outs = [neuron(xs) for neuron in self.neurons]
         return outs[0] if self.nout == 1 else outs
 
@@ -194,6 +194,16 @@ class MLP(Module):
         lines = [f"MLP({self.nin} inputs, {self.num_parameters()} parameters"]
         lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
         return "\n".join(lines) + "\n)"
+
+
+def named_inputs(xs: Sequence[Value | Number]) -> list[Value]:
+    """Inputs as leaves, numbers named for drawings by position: ``x[0]``, ``x[1]``, ...
+
+        >>> [v.label for v in named_inputs([0.5, Value(1.0, label="z")])]
+        ['x[0]', 'z']
+    """
+    return [xi if isinstance(xi, Value) else Value(xi, label=f"x[{i}]")
+            for i, xi in enumerate(xs)]
 
 
 def prefix_labels(module: Module, prefix: str) -> None:

@@ -15,7 +15,7 @@ from autograd.context import record_scopes
 from autograd.draw.graph import SUMMARY_COMMENT, draw_graph
 from autograd.draw.style import CONSTANT_ATTRS, GradScale
 from autograd.value import Value
-from nn import MLP
+from nn import MLP, Neuron
 from nn.losses import binary_cross_entropy_with_logits
 from tests.autograd.draw.test_graph import SVG, groups, render_svg, shape, texts
 from tests.autograd.draw.test_graph_summary import recurrent
@@ -130,6 +130,16 @@ def test_inputs_and_parameters_have_short_unique_names() -> None:
     expected = {"x[0]", "x[1]", "L1.n0.b", *(f"L1.n0.w{j}" for j in range(4))}
     expected |= {f"L0.n{j}.{p}" for j in range(4) for p in ("w0", "w1", "b")}
     assert sorted(titles) == sorted(expected)  # each once
+
+
+def test_a_neuron_called_with_numbers_names_them_as_inputs_not_constants() -> None:
+    out = Neuron(2, activation="tanh", rng=0)([2.0, 0.0])
+    out.backward()
+    nodes = groups(render_svg(draw_graph(out)), "node")
+    for node, dot_id in ids_of(out).items():
+        if not node.edges:
+            assert node.label in ("x[0]", "x[1]", "w0", "w1", "b")
+            assert any(t.startswith("grad ") for t in texts(nodes[dot_id][0]))
 
 
 def test_negative_zero_is_drawn_as_zero() -> None:
