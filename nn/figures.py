@@ -165,16 +165,23 @@ def write_classifier_figures(
     return lines
 
 
+# The network view's gradients come from an eager backward pass: about one graph node per
+# parameter and sample, so a batch is cut to this many nodes (MNIST's 784-128-10: 1 image).
+_GRADIENT_NODES = 200_000
+
+
 def write_network(path: Path, model: Any, loss: Callable[[Any, Any], Value],
                   data: Dataset, batch: int = 64) -> str:
     """Draw the network coloured by the gradients of one batch of `data`'s loss.
 
-    The gradients are computed on the first `batch` samples and cleared afterwards, so
-    the model is left as it was. Returns the line to print.
+    The gradients are computed on the first `batch` samples (fewer for a large model, so
+    the eager graph stays small) and cleared afterwards, so the model is left as it was.
+    Returns the line to print.
     """
     from autograd.draw.graph import GraphvizNotFound
     from autograd.draw.network import save_network
 
+    batch = max(1, min(batch, _GRADIENT_NODES // max(1, len(model.parameters()))))
     some = data.subset(range(min(batch, len(data))))
     model.zero_grad()
     cost(loss, [model(x) for x in some.X], some.y).backward()

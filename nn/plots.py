@@ -64,8 +64,9 @@ def plot_history(history: Any, ax: Any = None) -> Any:
     for key, style in (("train_loss", "-"), ("val_loss", "--")):
         if records.get(key):
             loss_ax.plot(*history.series(key), style, marker=".", label=_curve_label(key))
-    if records.get("train_loss") and min(records["train_loss"]) > 0:
-        loss_ax.set_yscale("log")
+    train_loss = records.get("train_loss")
+    if train_loss and min(train_loss) > 0 and max(train_loss) > 10 * min(train_loss):
+        loss_ax.set_yscale("log")  # a loss falling by decades; a narrow range stays linear
     _label_epochs(loss_ax, "loss", "loss")
     if len(axes) > 1 and metric_keys:
         metric_ax = axes[1]
@@ -88,6 +89,7 @@ def _label_epochs(ax: Any, ylabel: str, title: str) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.set_xlabel(EPOCH_AXIS)
+    ax.set_xlim(left=0)  # epoch 0 is before training: the first pass ends at 1
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 1.5
     ax.set_ylabel(ylabel)
     ax.set_title(title)
