@@ -13,20 +13,21 @@ from autograd.check import GradcheckError, gradcheck
 from autograd.compile import Program, TracedFunction, TracerError, TracerWarning, trace
 from autograd.context import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.draw import BackwardStep, backward_steps, print_graph
-from autograd.functional import grad, hessian, value_and_grad
+from autograd.functional import grad, hessian, jvp, value_and_grad
 from autograd.lists import log_softmax, logsumexp, max, softmax, sum
 from autograd.value import Value
 
 # The drawing functions import graphviz: load them on first use (see autograd.draw), so
 # `import autograd` stays light.
-_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound")
+_DRAWING = ("draw_graph", "save_graph", "GraphvizNotFound", "draw_network", "save_network",
+            "step_through")
 
 
 def __getattr__(name: str) -> object:
     if name in _DRAWING:
-        from autograd.draw import graph
+        from autograd import draw
 
-        return getattr(graph, name)
+        return getattr(draw, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
 
 
@@ -43,18 +44,22 @@ __all__ = [
     "backward_steps",
     "detect_anomaly",
     "draw_graph",
+    "draw_network",
     "enable_grad",
     "grad",
     "gradcheck",
     "hessian",
     "is_grad_enabled",
+    "jvp",
     "log_softmax",
     "logsumexp",
     "max",
     "no_grad",
     "print_graph",
     "save_graph",
+    "save_network",
     "softmax",
+    "step_through",
     "sum",
     "topological_order",
     "trace",

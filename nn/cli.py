@@ -1,11 +1,14 @@
 """The ``chainrule`` command: ``chainrule train`` (or ``python -m nn``) trains a demo MLP.
 
 With no options it trains a 2-16-16-1 ReLU network on 300 noisy moons for 30 epochs with
-Adam, shows a progress bar, writes the loss curve, the decision boundary and the graph of
-one trained neuron into ``./out``, and ends with the training time and the train and test
-accuracy. Options change the dataset, the network, the optimizer and the schedule of
-training; an option left out takes the dataset's default (`DATASET_DEFAULTS`: digits
-gets a 64-32-10 network with He initialisation, Adam at 0.01, batches of 32, 10 epochs):
+Adam, shows a progress bar, writes its pictures into ``./out`` and ends with the training
+time and the train and test accuracy. The pictures fit the dataset: for every one the
+loss and accuracy curves, the confusion matrix on the test set and the network's weights
+coloured by their gradients (`nn.figures`); for 2-D sets the decision boundary and the
+graph of one trained neuron; for digits a grid of the misread test digits. Options
+change the dataset, the network, the optimizer and the schedule of training; an option
+left out takes the dataset's default (`DATASET_DEFAULTS`: digits gets a 64-32-10 network
+with He initialisation, Adam at 0.01, batches of 32, 10 epochs):
 
     chainrule train --dataset spirals --hidden 32,32 --epochs 100 --out runs/spirals
     chainrule train --dataset digits --compiled
@@ -20,6 +23,7 @@ Bad options print one line on stderr and exit with status 2.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 import time
 from collections.abc import Sequence
@@ -108,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = _OneLineParser(prog="chainrule", description="Train and inspect small neural "
                             "networks built on chainrule's scalar autograd engine.")
+    version = f"chainrule {_version()}"
+    parser.add_argument("--version", action="version", version=version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
     train = commands.add_parser("train", help="train an MLP on a toy dataset and plot it",
                                 description="Train an MLP on a toy dataset; write plots "
@@ -143,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="train on programs traced once and replayed with NumPy "
                        "(--no-compiled: eagerly; default: compiled when it pays)")
     train.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    train.add_argument("--version", action="version", version=version)  # python -m nn too
     return parser
 
 
@@ -154,7 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
     # `chainrule` alone, or with train's options only, means `chainrule train`.
-    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+    if not args_list or (args_list[0].startswith("-")
+                         and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "train")
     parser = build_parser()
     args = parser.parse_args(args_list)
@@ -246,7 +254,7 @@ def train_command(args: argparse.Namespace, started: float | None = None) -> int
         print(f"interrupted after {len(history.epochs)} epochs ({history.steps} steps)")
     print(f"trained {history.steps} steps ({path}); final train loss "
           f"{history.train_loss[-1] if history.train_loss else float('nan'):.4f}")
-    for line in _write_outputs(args.out, model, history, train, data):
+    for line in _write_outputs(args.out, model, history, train, data, loss, test):
         print(line)
     train_acc = evaluate(model, loss, train, ["accuracy"], compiled=history.compiled)
     test_acc = evaluate(model, loss, test, ["accuracy"], compiled=history.compiled)
@@ -259,9 +267,16 @@ def train_command(args: argparse.Namespace, started: float | None = None) -> int
     return 130 if history.interrupted else 0
 
 
-def _write_outputs(out: Path, model: MLP, history: Any, train: Dataset,
-                   data: Dataset) -> list[str]:
-    """Write the plots and the neuron's graph into `out`; one line per file or skip."""
+def _version() -> str:
+    try:
+        return importlib.metadata.version("chainrule")
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown: not installed; pip install -e . sets it)"
+
+
+def _write_outputs(out: Path, model: MLP, history: Any, train: Dataset, data: Dataset,
+                   loss: Any, test: Dataset) -> list[str]:
+    """Write the plots and the graphs into `out`; one line per file or skip."""
     out.mkdir(parents=True, exist_ok=True)
     lines: list[str] = []
     try:
@@ -285,7 +300,11 @@ def _write_outputs(out: Path, model: MLP, history: Any, train: Dataset,
         else:
             lines.append(f"skipped the decision boundary: {data.name} has "
                          f"{data.num_features} inputs, not 2")
-    lines.append(_write_neuron_graph(out / "neuron_graph.svg", model, train.X[0]))
+    from nn.figures import write_classifier_figures
+
+    lines += write_classifier_figures(out, model, loss, train, test, compiled=history.compiled)
+    if data.num_features == 2:
+        lines.append(_write_neuron_graph(out / "neuron_graph.svg", model, train.X[0]))
     return lines
 
 
@@ -298,7 +317,7 @@ def _write_neuron_graph(path: Path, model: MLP, point: list[float]) -> str:
     with no_grad():
         active = [n for n in model.layers[0].neurons if n(point).data > 0]
     neuron = (active or model.layers[0].neurons)[0]
-    inputs = [Value(x, label=f"x.{i}") for i, x in enumerate(point)]
+    inputs = [Value(x, label=f"x[{i}]") for i, x in enumerate(point)]
     output = neuron(inputs)
     output.label = "out"
     output.backward()

@@ -11,14 +11,24 @@ from typing import Any
 class History:
     """What `fit` recorded, one entry per finished epoch.
 
-    ``history["val_accuracy"]`` (or ``history.records``) gives a list by name: ``train_loss``,
-    ``val_loss``, ``train_<metric>``, ``val_<metric>`` and ``lr``. The losses are the mean
-    per-sample loss, without the `l2` penalty, so training and validation compare.
-    `interrupted` is True after Ctrl-C; `stop_reason` says why training ended early;
-    `compiled` says whether the steps ran on traced programs; `seconds` is the wall time.
+    An epoch counts passes over the training data: epoch k is the state after k passes,
+    and epoch 0, when recorded, is the state before training. `fit` records epochs 1, 2,
+    ... ``train_loss`` and ``train_<metric>`` of epoch k are averaged over the batches of
+    pass k, while the weights were still changing; ``val_loss`` and ``val_<metric>`` are
+    measured after pass k. So after the first pass the train accuracy (averaged from
+    random weights on) can be well below the validation accuracy measured at its end.
 
-        >>> h = History(); h.record(1, {"train_loss": 0.5}); h["train_loss"]
-        [0.5]
+    ``history["val_accuracy"]`` (or ``history.records``) gives a list by name: ``train_loss``,
+    ``val_loss``, ``train_<metric>``, ``val_<metric>`` and ``lr``; ``history.series(name)``
+    gives the epochs it was recorded at too (an epoch 0 may hold validation numbers only).
+    The losses are the mean per-sample loss, without the `l2` penalty, so training and
+    validation compare. `interrupted` is True after Ctrl-C; `stop_reason` says why
+    training ended early; `compiled` says whether the steps ran on traced programs;
+    `seconds` is the wall time.
+
+        >>> h = History(); h.record(0, {"val_loss": 0.69}); h.record(1, {"train_loss": 0.5})
+        >>> h["train_loss"], h.series("val_loss"), h.epochs
+        ([0.5], ([0], [0.69]), [0, 1])
     """
 
     epochs: list[int] = field(default_factory=list)
@@ -28,12 +38,30 @@ class History:
     stop_reason: str | None = None
     seconds: float = 0.0
     compiled: bool = False
+    # The epoch of each number in `records`, by name: a name need not be in every epoch.
+    record_epochs: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def record(self, epoch: int, logs: Mapping[str, float]) -> None:
-        """Append one epoch's numbers (a name seen for the first time starts its list)."""
+        """Append one epoch's numbers (a name seen for the first time starts its list).
+
+        `epoch` is the number of passes over the training data so far (0: before
+        training), after the last one recorded.
+        """
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"History.record: epoch must be an int >= 0 (the passes over "
+                             f"the training data so far), got {epoch!r}.")
+        if self.epochs and epoch <= self.epochs[-1]:
+            raise ValueError(f"History.record: epoch {epoch} comes after epoch "
+                             f"{self.epochs[-1]}; epochs are recorded in increasing order.")
         self.epochs.append(epoch)
         for key, value in logs.items():
             self.records.setdefault(key, []).append(value)
+            self.record_epochs.setdefault(key, []).append(epoch)
+
+    def series(self, key: str) -> tuple[list[int], list[float]]:
+        """The epochs at which `key` was recorded, and its values: what a plot draws."""
+        values = self[key]
+        return self.record_epochs.get(key, self.epochs[-len(values):]), values
 
     def __getitem__(self, key: str) -> list[float]:
         if key not in self.records:
@@ -56,9 +84,11 @@ class History:
     def plot(self, ax: Any = None) -> Any:
         """Loss curves, and metric curves beside them, with matplotlib (the `plots` extra).
 
-        Returns the matplotlib Figure; see `nn.plots.plot_history`.
+        Returns the Axes of the losses (their ``.figure`` holds both panels), not the
+        Figure, so the plot shows once as a notebook cell's last line; see
+        `nn.plots.plot_history`.
 
-            >>> history.plot().savefig("loss.png")        # doctest: +SKIP
+            >>> history.plot().figure.savefig("loss.png")        # doctest: +SKIP
         """
         from nn.plots import plot_history
 

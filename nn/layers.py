@@ -35,7 +35,10 @@ class Neuron(Module):
 
     Weights are drawn by `init` (a name from `nn.init.INITIALIZERS` or a function
     ``(rng, fan_in, fan_out) -> float``) with fan_in = nin and fan_out = `fan_out` (a
-    `Layer` passes its width); the bias starts at 0.0, as in micrograd.
+    `Layer` passes its width); the bias starts at 0.0, as in micrograd. The parameters are
+    labelled ``w0 w1 ... b`` for drawings; a `Layer` and an `MLP` prefix their neurons'
+    labels, so every parameter of ``MLP`` has a short unique name: ``L0.n3.w1`` is weight 1
+    of neuron 3 in layer 0.
 
         >>> n = Neuron(2, activation="tanh", rng=1)
         >>> n([0.0, 0.0]).data
@@ -48,7 +51,7 @@ class Neuron(Module):
         self.nin = int_at_least("Neuron", "nin", nin, 1)
         draw = resolve_initializer(init)
         generator = as_rng(rng)
-        self.w = [Value(draw(generator, self.nin, fan_out), label=f"w.{i}")
+        self.w = [Value(draw(generator, self.nin, fan_out), label=f"w{i}")
                   for i in range(self.nin)]
         self.b = Value(0.0, label="b")
         self.activation, self._apply = resolve_activation(activation)
@@ -56,6 +59,8 @@ class Neuron(Module):
     def forward(self, x: Inputs) -> Value:
         """The neuron's output for `nin` inputs (floats or Values; a bare one if nin == 1)."""
         xs = _as_sequence(x, self.nin, "Neuron")
+        if not isinstance(xs[0], Value):  # numbers, not a Layer's leaves: name them
+            xs = named_inputs(xs)
         out = lists.sum([w * xi for w, xi in zip(self.w, xs)]) + self.b
         return out if self._apply is None else self._apply(out)
 
@@ -88,12 +93,13 @@ class Layer(Module):
         self.neurons = [Neuron(self.nin, activation, init, generator, fan_out=self.nout)
                         for _ in range(self.nout)]
         self.activation = self.neurons[0].activation
+        for j, neuron in enumerate(self.neurons):
+            prefix_labels(neuron, f"n{j}.")
 
     def forward(self, x: Inputs) -> Value | list[Value]:
         """Every neuron's output for the same `nin` inputs."""
         xs = _as_sequence(x, self.nin, "Layer")
-        # Number inputs become leaves once here, not once per neuron.
-        xs = [xi if isinstance(xi, Value) else Value(xi) for xi in xs]
+        xs = named_inputs(xs)  # once here, not once per neuron
         outs = [neuron(xs) for neuron in self.neurons]
         return outs[0] if self.nout == 1 else outs
 
@@ -148,6 +154,8 @@ class MLP(Module):
                   init=init, rng=generator)
             for i in range(len(self.nouts))
         ]
+        for i, layer in enumerate(self.layers):
+            prefix_labels(layer, f"L{i}.")
 
     def forward(self, x: Inputs) -> Value | list[Value]:
         """Run the layers in turn on `nin` inputs (floats or Values)."""
@@ -186,6 +194,26 @@ class MLP(Module):
         lines = [f"MLP({self.nin} inputs, {self.num_parameters()} parameters"]
         lines += [f"  (layers.{i}): {layer!r}" for i, layer in enumerate(self.layers)]
         return "\n".join(lines) + "\n)"
+
+
+def named_inputs(xs: Sequence[Value | Number]) -> list[Value]:
+    """Inputs as leaves, numbers named for drawings by position: ``x[0]``, ``x[1]``, ...
+
+        >>> [v.label for v in named_inputs([0.5, Value(1.0, label="z")])]
+        ['x[0]', 'z']
+    """
+    return [xi if isinstance(xi, Value) else Value(xi, label=f"x[{i}]")
+            for i, xi in enumerate(xs)]
+
+
+def prefix_labels(module: Module, prefix: str) -> None:
+    """Put `prefix` before the label of each of the module's parameters.
+
+        >>> n = Neuron(2); prefix_labels(n, "n0."); [p.label for p in n.parameters()]
+        ['n0.w0', 'n0.w1', 'n0.b']
+    """
+    for parameter in module.parameters():
+        parameter.label = prefix + (parameter.label or "")
 
 
 def _as_sequence(x: Inputs, nin: int, where: str) -> Sequence[Value | Number]:

@@ -2,12 +2,14 @@
 
 matplotlib is the optional `plots` extra and is imported only when a function here runs.
 Each function draws on the Axes you pass, or on a new pyplot figure (shown inline in
-Jupyter), and returns the matplotlib Figure.
+Jupyter), and returns the Axes it drew on, as pandas' plots do. Not the Figure: Jupyter
+shows a cell's last value, and a Figure there is shown a second time after pyplot's own.
+(`nn.figures` holds the classifier pictures: confusion matrix, misread digits.)
 
     >>> from nn.layers import MLP
     >>> from nn.data import moons
-    >>> fig = plot_decision_boundary(MLP(2, [8, 1]), moons(n=50), steps=20)
-    >>> fig.savefig("boundary.png")                                    # doctest: +SKIP
+    >>> ax = plot_decision_boundary(MLP(2, [8, 1]), moons(n=50), steps=20)
+    >>> ax.figure.savefig("boundary.png")                              # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -30,15 +32,22 @@ def _pyplot() -> Any:
     return plt
 
 
+# How each curve was measured (see `nn.history.History`): the training numbers of epoch k
+# are averaged over pass k, while the weights change; the validation ones come after it.
+_WHEN = {"train": "mean during the epoch", "val": "after the epoch"}
+EPOCH_AXIS = "epoch (passes over the training data)"
+
+
 def plot_history(history: Any, ax: Any = None) -> Any:
     """Training and validation loss per epoch; metrics (accuracy) on a second panel.
 
-    `ax` is None (a new figure with one or two panels), one Axes (losses only), or a pair
-    of Axes (losses, metrics).
+    Epoch k is after k passes over the training data (see `nn.history.History`). `ax` is
+    None (a new figure with one or two panels), one Axes (losses only), or a pair of Axes
+    (losses, metrics). Returns the losses' Axes; its ``.figure`` holds both panels.
 
         >>> from nn.train import History
         >>> h = History(); h.record(1, {"train_loss": 0.7}); h.record(2, {"train_loss": 0.4})
-        >>> plot_history(h).axes[0].get_ylabel()
+        >>> plot_history(h).get_ylabel()
         'loss'
     """
     records = history.records
@@ -51,28 +60,41 @@ def plot_history(history: Any, ax: Any = None) -> Any:
         axes = list(ax)
     else:
         axes = [ax]
-    epochs = history.epochs
     loss_ax = axes[0]
     for key, style in (("train_loss", "-"), ("val_loss", "--")):
         if records.get(key):
-            loss_ax.plot(epochs, records[key], style, label=key.replace("_", " "))
-    loss_ax.set_xlabel("epoch")
-    loss_ax.set_ylabel("loss")
-    loss_ax.set_title("loss")
-    if records.get("train_loss") and min(records["train_loss"]) > 0:
-        loss_ax.set_yscale("log")
-    loss_ax.legend()
-    loss_ax.grid(True, alpha=0.3)
+            loss_ax.plot(*history.series(key), style, marker=".", label=_curve_label(key))
+    train_loss = records.get("train_loss")
+    if train_loss and min(train_loss) > 0 and max(train_loss) > 10 * min(train_loss):
+        loss_ax.set_yscale("log")  # a loss falling by decades; a narrow range stays linear
+    _label_epochs(loss_ax, "loss", "loss")
     if len(axes) > 1 and metric_keys:
         metric_ax = axes[1]
         for key in metric_keys:
             style = "--" if key.startswith("val_") else "-"
-            metric_ax.plot(epochs, records[key], style, label=key.replace("_", " "))
-        metric_ax.set_xlabel("epoch")
-        metric_ax.set_title("metrics")
-        metric_ax.legend()
-        metric_ax.grid(True, alpha=0.3)
-    return loss_ax.figure
+            metric_ax.plot(*history.series(key), style, marker=".", label=_curve_label(key))
+        names = sorted({key.split("_", 1)[-1] for key in metric_keys})
+        _label_epochs(metric_ax, ", ".join(names), ", ".join(names))
+    return loss_ax
+
+
+def _curve_label(key: str) -> str:
+    """``val_loss`` → ``val loss (after the epoch)``."""
+    split, _, name = key.partition("_")
+    when = _WHEN.get(split)
+    return f"{split} {name} ({when})" if when else key.replace("_", " ")
+
+
+def _label_epochs(ax: Any, ylabel: str, title: str) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel(EPOCH_AXIS)
+    ax.set_xlim(left=0)  # epoch 0 is before training: the first pass ends at 1
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 1.5
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(True, alpha=0.3)
 
 
 def plot_decision_boundary(
@@ -112,12 +134,18 @@ def plot_decision_boundary(
     levels = [k - 0.5 for k in range(classes + 1)]
     ax.contourf(grid_x, grid_y, predicted, levels=levels, cmap=cmap, vmin=0, vmax=cmap.N - 1,
                 alpha=0.3)
-    ax.scatter(xs, ys, c=[int(y) for y in dataset.y], cmap=cmap, vmin=0, vmax=cmap.N - 1,
-               s=14, edgecolors="k", linewidths=0.4)
+    labels = [int(y) for y in dataset.y]
+    for k in sorted(set(labels)):  # one series per class, so the legend names them
+        ax.scatter([x for x, c in zip(xs, labels) if c == k],
+                   [y for y, c in zip(ys, labels) if c == k], color=cmap(k), s=14,
+                   edgecolors="k", linewidths=0.4, label=f"class {k}")
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    ax.legend(loc="best", fontsize=8, framealpha=0.8)
     ax.set_title(f"decision boundary{' on ' + dataset.name if dataset.name else ''}")
-    return ax.figure
+    return ax
 
 
 def _grid_outputs(model: Any, grid: list[list[float]]) -> list[Any]:

@@ -8,9 +8,12 @@ chain rule can be checked by eye: a node's grad is the sum, over its out-edges, 
 edge derivative times the grad of the value that op produces.
 
 Options colour nodes by |grad| on a log scale (vanishing gradients fade out; NaN/inf
-are always red), group nodes by module (``scopes=``, ``collapse=``), show the state
-after a given backprop step (``backward_step=``), and fall back to a summary for graphs
-beyond ``max_nodes``. Without the `dot` program, rendering raises `GraphvizNotFound`
+are always red), group nodes by module (``scopes=``: one column per layer, inputs on the
+left; ``collapse=``: a layer as one box, coloured by the gradients inside it), show the
+state after a given backprop step (``backward_step=``), and fall back to a summary, with
+options that fit, for graphs beyond ``max_nodes``. A leaf without a label, in a graph
+where other leaves have one, is a constant (the 2 of ``x * 2``, a loss's target): it is
+drawn grey, without a grad. Without the `dot` program, rendering raises `GraphvizNotFound`
 with install hints; `autograd.draw.text.print_graph` needs no `dot` at all.
 
     >>> from autograd.value import Value
@@ -39,9 +42,10 @@ from typing import Any
 import graphviz
 
 from autograd.backward import topological_order
-from autograd.draw.scopes import BOX_ATTRS, Boxes, Clusters, parent_scope
+from autograd.draw.scopes import BOX_ATTRS, Boxes, Clusters, group_of
 from autograd.draw.steps import BackwardStep, backward_steps
 from autograd.draw.style import (
+    CONSTANT_ATTRS,
     CURRENT_BORDER,
     DONE_BORDER,
     NAN_BORDER,
@@ -49,10 +53,12 @@ from autograd.draw.style import (
     OP_FILL,
     PLAIN_FILL,
     GradScale,
+    constant_leaves,
     html_text,
+    show_number,
     value_label,
 )
-from autograd.draw.summary import layout_problem, summary_lines
+from autograd.draw.summary import edge_labels_fit, layout_problem, summary_hints, summary_lines
 from autograd.draw.text import NOT_COMPUTED, backward_has_run, check_fmt, grad_as_float
 from autograd.value import Value
 
@@ -128,8 +134,9 @@ def draw_graph(
             never hangs; also when long edges (an input reused far apart, like an RNN's
             shared weights) would cost dot as much as ``6 * max_nodes`` extra ranks.
         scopes: {node: "layers.0.neurons.3"} from ``autograd.context.record_scopes()``;
-            each dotted prefix becomes a nested cluster.
-        collapse: scope prefixes to draw as one box each (needs `scopes`).
+            each top-level module ("layers.0") becomes one column, inputs on the left.
+        collapse: scope prefixes to draw as one box each (needs `scopes`); a box shows
+            the mean |grad| inside it, and with `color_by_grad` is coloured by it.
         backward_step: draw the state after step k of ``backward_steps(root)``: grads
             accumulated so far, visited nodes and edges outlined, step k in orange.
 
@@ -151,7 +158,7 @@ def draw_graph(
     boxes = Boxes(order, scopes, collapse)
     problem = layout_problem(order, boxes.box_of, max_nodes, len(boxes.members))
     if problem is not None:
-        return _summary_graph(order, problem, max_nodes, rankdir, bool(scopes))
+        return _summary_graph(order, problem, max_nodes, rankdir, scopes)
 
     steps = _steps_until(root, backward_step) if backward_step is not None else []
     grads: dict[Value, float] | None = None  # the grads to show; None: not computed
@@ -161,7 +168,10 @@ def draw_graph(
         grads = {node: grad_as_float(node) for node in order}
     if color_by_grad and grads is None:
         raise ValueError("draw_graph: color_by_grad needs gradients; call root.backward() first.")
-    scale = GradScale(grads.values()) if color_by_grad and grads is not None else None
+    constants = constant_leaves(order)
+    scale = None
+    if color_by_grad and grads is not None:
+        scale = GradScale(g for node, g in grads.items() if node not in constants)
 
     graph = GraphDrawing(
         graph_attr={"rankdir": rankdir, "labelloc": "b", "fontname": "Helvetica",
@@ -169,15 +179,17 @@ def draw_graph(
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "fontcolor": "#555555"},
     )
-    clusters = Clusters(graph)
+    clusters = Clusters(graph, order, scopes)
     ids = {node: f"v{i}" for i, node in enumerate(order)}  # stable: position in the order
     current = steps[-1] if steps else None
-    for node in order:
+    # Each module's nodes together, in the order they were made: dot starts from the
+    # order of the DOT text, and a neuron's weights next to each other cross less.
+    for node in sorted(order, key=lambda n: scopes.get(n, "")) if scopes else order:
         if node in boxes.box_of:
             continue
         where = clusters.target(scopes.get(node))
         grad = None if grads is None else grads.get(node)
-        attrs = _value_attrs(node, grad, fmt, show_grad, scale)
+        attrs = _value_attrs(node, grad, fmt, show_grad, scale, node in constants)
         if steps and grads is not None and node in grads:
             attrs.update(color=DONE_BORDER, penwidth="2")
         if current is not None and node is current.node:
@@ -192,30 +204,39 @@ def draw_graph(
             where.edge(ids[node] + "op", ids[node])
     for j, prefix in enumerate(boxes.members):
         ids_box = f"box{j}"
-        clusters.target(parent_scope(prefix)).node(
-            ids_box, boxes.box_label(prefix, _single_output(boxes, prefix, grads, fmt)),
-            **BOX_ATTRS,
-        )
+        lines = _single_output(boxes, prefix, grads, fmt)
+        attrs = dict(BOX_ATTRS)
+        if grads is not None:
+            mean = boxes.mean_abs_grad(prefix, grads, constants)
+            lines.append(f"mean |grad| inside {show_number(mean, fmt)}")
+            if scale is not None and math.isfinite(mean):
+                attrs.update(fillcolor=scale.fill(mean), fontcolor=scale.font(mean))
+        clusters.box_target(prefix).node(ids_box, boxes.box_label(prefix, lines), **attrs)
         for member in boxes.members[prefix]:
             ids[member] = ids_box
-    clusters.close()
-    _draw_edges(graph, order, ids, boxes, fmt, show_edge_grads, steps)
+    clusters.close(order, ids, constants, boxes.box_of)
+    labels_fit = edge_labels_fit(order, boxes.box_of, max_nodes)
+    _draw_edges(graph, order, ids, boxes, fmt, show_edge_grads, steps, labels_fit)
     has_edges = show_edge_grads and any(node not in boxes.box_of and node.edges for node in order)
-    _caption(graph, show_grad and grads is None, has_edges, scale, current)
+    has_constants = show_grad and any(node not in boxes.box_of for node in constants)
+    _caption(graph, show_grad and grads is None, has_edges, scale, current, has_constants)
     return graph
 
 
 def _value_attrs(
-    node: Value, grad: float | None, fmt: str, show_grad: bool, scale: GradScale | None
+    node: Value, grad: float | None, fmt: str, show_grad: bool, scale: GradScale | None,
+    constant: bool = False,
 ) -> dict[str, str]:
-    lines = [f"data {format(node.data, fmt)}"]
-    if show_grad:
-        lines.append(f"grad {NOT_COMPUTED if grad is None else format(grad, fmt)}")
+    lines = [f"data {show_number(node.data, fmt)}"]
+    if show_grad and not constant:
+        lines.append(f"grad {NOT_COMPUTED if grad is None else show_number(grad, fmt)}")
     attrs = {"label": value_label(node.label, lines), "shape": "box", "style": "rounded,filled",
              "fillcolor": PLAIN_FILL,
              "tooltip": graphviz.escape(" ".join([node.label or "", *lines]).strip())}
     if not math.isfinite(node.data) or (grad is not None and not math.isfinite(grad)):
         attrs.update(fillcolor=NAN_FILL, color=NAN_BORDER, penwidth="2")
+    elif constant:
+        attrs.update(CONSTANT_ATTRS)
     elif scale is not None:
         shade = grad if grad is not None else 0.0
         attrs.update(fillcolor=scale.fill(shade), fontcolor=scale.font(shade))
@@ -224,7 +245,7 @@ def _value_attrs(
 
 def _draw_edges(
     graph: graphviz.Digraph, order: Sequence[Value], ids: Mapping[Value, str], boxes: Boxes,
-    fmt: str, show_edge_grads: bool, steps: Sequence[BackwardStep],
+    fmt: str, show_edge_grads: bool, steps: Sequence[BackwardStep], labels_fit: bool,
 ) -> None:
     done = {(s.from_node, s.input_index) for s in steps if s.from_node is not None}
     current = steps[-1] if steps else None
@@ -242,9 +263,10 @@ def _draw_edges(
                 continue
             attrs: dict[str, str] = {}
             if show_edge_grads:
-                # xlabel, not label: dot places it after layout; a real label adds a rank
-                # per edge and made a 110-node graph with long edges take 10 s instead of 1 s.
-                attrs["xlabel"] = graphviz.escape(format(local, fmt))
+                # A label dot lays out never overlaps a box; on graphs with many long
+                # edges it is too slow (see summary.py), so xlabel, placed afterwards.
+                attrs["label" if labels_fit else "xlabel"] = graphviz.escape(
+                    show_number(local, fmt))
                 attrs["tooltip"] = graphviz.escape(f"local derivative ∂out/∂in = {local!r}")
             if current is not None and current.from_node is node and current.input_index == i:
                 attrs.update(color=CURRENT_BORDER, penwidth="2.5", fontcolor=CURRENT_BORDER)
@@ -260,19 +282,22 @@ def _single_output(
     if len(outputs) != 1:
         return []
     out = outputs[0]
-    lines = [f"out: data {format(out.data, fmt)}"]
+    lines = [f"out: data {show_number(out.data, fmt)}"]
     if grads is not None and out in grads:
-        lines.append(f"grad {format(grads[out], fmt)}")
+        lines.append(f"grad {show_number(grads[out], fmt)}")
     return lines
 
 
 def _caption(
     graph: graphviz.Digraph, grads_missing: bool, edge_note: bool, scale: GradScale | None,
-    current: BackwardStep | None,
+    current: BackwardStep | None, constants: bool = False,
 ) -> None:
     rows = []
     if edge_note:
         rows.append("<tr><td>edge number = local derivative ∂(op output)/∂(input)</td></tr>")
+    if constants:
+        rows.append("<tr><td>grey box = a constant (a number used in an op): no grad shown"
+                    "</td></tr>")
     if current is not None:
         rows.append(f"<tr><td>{html_text(str(current))}</td></tr>")
     if grads_missing:
@@ -296,15 +321,22 @@ def _steps_until(root: Value, k: int) -> list[BackwardStep]:
 
 
 def _summary_graph(
-    order: Sequence[Value], reason: str, max_nodes: int, rankdir: str, has_scopes: bool
+    order: Sequence[Value], reason: str, max_nodes: int, rankdir: str,
+    scopes: Mapping[Value, str],
 ) -> GraphDrawing:
     """One box describing a graph too large to draw: why, counts, ops, depth, what to try."""
-    hints = [f"draw_graph(root, max_nodes={max(len(order), 2 * max_nodes)})",
-             "print_graph(root, max_depth=20)",
-             "collapse=[...] with your scopes" if has_scopes else "scopes=record_scopes()"]
+    # layers.2 before layers.10: numbered parts compare as numbers.
+    groups = sorted({group_of(scopes[n]) for n in order if scopes.get(n)},
+                    key=lambda g: [(0, int(p), "") if p.isdigit() else (1, 0, p)
+                                   for p in g.split(".")])
+    fits = False
+    if groups:
+        boxes = Boxes(order, scopes, groups)
+        fits = layout_problem(order, boxes.box_of, max_nodes, len(boxes.members)) is None
+    hints = summary_hints(order, groups, fits, max_nodes)
     graph = GraphDrawing(comment=SUMMARY_COMMENT, graph_attr={"rankdir": rankdir})
     graph.node("summary", value_label("graph too large to draw",
-                                      summary_lines(order, reason, hints)),
+                                      summary_lines(order, reason, hints), left=True),
                shape="box", style="rounded,filled", fillcolor="#fff7dc", fontname="Helvetica")
     return graph
 
@@ -318,15 +350,17 @@ def save_graph(root: Value, path: str | Path, **options: Any) -> Path:
         >>> save_graph(y, "graph.svg", color_by_grad=True)   # doctest: +SKIP
         PosixPath('graph.svg')
     """
-    return _write(draw_graph(root, **options), path)
+    return write_drawing(draw_graph(root, **options), path)
 
 
-def _write(graph: graphviz.Digraph, path: str | Path) -> Path:
+def write_drawing(graph: graphviz.Digraph, path: str | Path, caller: str = "save_graph") -> Path:
+    """Write a drawing to exactly `path`, in the format its extension names (see
+    `save_graph`); returns the path. `caller` names the function in errors."""
     path = Path(path)
     kind = path.suffix.lower().lstrip(".")
     if kind not in FORMATS:
         raise ValueError(
-            f"save_graph: cannot tell the format from {str(path)!r}; "
+            f"{caller}: cannot tell the format from {str(path)!r}; "
             f"end the name with one of {', '.join('.' + f for f in FORMATS)}."
         )
     # pipe() returns the bytes, so nothing but `path` is written (render() would also
@@ -368,7 +402,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for kind in ("svg", "png"):
         if kind == "png":
             graph.attr(dpi="144")  # crisp in a README; the SVG scales by itself
-        print(_write(graph, Path(args.directory) / f"neuron_graph.{kind}"))
+        print(write_drawing(graph, Path(args.directory) / f"neuron_graph.{kind}"))
 
 
 if __name__ == "__main__":

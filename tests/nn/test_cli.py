@@ -33,7 +33,7 @@ def test_fast_run_writes_plots_and_graph_and_ends_with_accuracies(
         assert (out_dir / name).read_bytes().startswith(PNG_MAGIC)
         assert f"wrote {out_dir / name}" in out
     svg = (out_dir / "neuron_graph.svg").read_text()
-    assert "<svg" in svg and "w.0" in svg and "x.0" in svg
+    assert "<svg" in svg and "L0.n" in svg and "x[0]" in svg
     assert f"wrote {out_dir / 'neuron_graph.svg'}" in out
     time_line, *last_two = out.strip().splitlines()[-3:]
     assert [ACCURACY_LINE.match(line) is not None for line in last_two] == [True, True]
@@ -76,7 +76,7 @@ def test_digits_skips_the_decision_boundary_and_says_so(
     assert code == 0
     assert "skipped the decision boundary: digits has 64 inputs, not 2" in out
     assert not (tmp_path / "decision_boundary.png").exists()
-    assert (tmp_path / "loss.png").exists() and (tmp_path / "neuron_graph.svg").exists()
+    assert (tmp_path / "loss.png").exists() and (tmp_path / "network.svg").exists()
 
 
 def test_options_without_the_subcommand_mean_train(

@@ -349,12 +349,15 @@ def test_history_plot_draws_loss_and_metric_panels() -> None:
     for epoch, (loss, acc) in enumerate([(0.7, 0.5), (0.4, 0.8), (0.2, 0.9)], start=1):
         history.record(epoch, {"train_loss": loss, "val_loss": loss + 0.05,
                                "train_accuracy": acc, "lr": 0.1})
-    fig = history.plot()
-    loss_ax, metric_ax = fig.axes
-    assert [line.get_label() for line in loss_ax.lines] == ["train loss", "val loss"]
+    ax = history.plot()
+    loss_ax, metric_ax = ax.figure.axes
+    assert ax is loss_ax
+    assert [line.get_label() for line in loss_ax.lines] == [
+        "train loss (mean during the epoch)", "val loss (after the epoch)"]
     assert list(loss_ax.lines[0].get_ydata()) == [0.7, 0.4, 0.2]
-    assert [line.get_label() for line in metric_ax.lines] == ["train accuracy"]
-    plt.close(fig)
+    assert [line.get_label() for line in metric_ax.lines] == [
+        "train accuracy (mean during the epoch)"]
+    plt.close(ax.figure)
 
 
 def test_decision_boundary_traces_the_model_once_instead_of_a_graph_per_point() -> None:
@@ -365,10 +368,10 @@ def test_decision_boundary_traces_the_model_once_instead_of_a_graph_per_point() 
         calls.append(is_grad_enabled())
         return model(x)
 
-    fig = plot_decision_boundary(spy, blobs(n=30, seed=0), steps=12)
+    ax = plot_decision_boundary(spy, blobs(n=30, seed=0), steps=12)
     assert 0 < len(calls) < 12 * 12  # one trace, and a few points checked against it
-    assert fig.axes[0].collections
-    plt.close(fig)
+    assert ax.collections
+    plt.close(ax.figure)
 
 
 def test_decision_boundary_of_an_untraceable_model_records_no_graph_per_point() -> None:
@@ -380,11 +383,10 @@ def test_decision_boundary_of_an_untraceable_model_records_no_graph_per_point() 
         out = model(x)
         return out if out > 0 else out * 0.5  # a branch on a Value: the tracer refuses
 
-    fig = plot_decision_boundary(spy, blobs(n=30, centers=2, seed=0), steps=12)
+    ax = plot_decision_boundary(spy, blobs(n=30, centers=2, seed=0), steps=12)
     assert len(calls) >= 12 * 12 and not any(calls[-12 * 12:])  # then every point eagerly
-    ax = fig.axes[0]
     assert ax.collections  # the filled regions and the scattered points
-    plt.close(fig)
+    plt.close(ax.figure)
 
 
 def test_decision_boundary_refuses_inputs_that_are_not_two_dimensional() -> None:
@@ -392,11 +394,11 @@ def test_decision_boundary_refuses_inputs_that_are_not_two_dimensional() -> None
         plot_decision_boundary(MLP(1, [2, 1]), sine(n=5))
 
 
-def test_plot_history_on_given_axes_returns_their_figure() -> None:
+def test_plot_history_on_given_axes_returns_them() -> None:
     fig, ax = plt.subplots()
     history = History()
     history.record(1, {"train_loss": 1.0})
-    assert plot_history(history, ax=ax) is fig
+    assert plot_history(history, ax=ax) is ax
     plt.close(fig)
 
 

@@ -253,33 +253,6 @@ def scoped_network() -> tuple[Value, dict[Value, str]]:
     return out, scopes
 
 
-def cluster_depths(source: str) -> dict[str, int]:
-    """{scope: tab indentation of its cluster's label line} from DOT source."""
-    depths = {}
-    for line in source.splitlines():
-        if "label=<<i>" in line:
-            scope = line.split("label=<<i>")[1].split("</i>")[0]
-            depths[scope] = len(line) - len(line.lstrip("\t"))
-    return depths
-
-
-def test_scopes_become_nested_clusters() -> None:
-    out, scopes = scoped_network()
-    graph = draw_graph(out, scopes=scopes)
-    source = graph.source
-    assert "subgraph cluster_" in source
-    depths = cluster_depths(source)
-    expected_scopes = {
-        "layers", "layers.0", "layers.0.neurons", "layers.0.neurons.0", "layers.0.neurons.1",
-        "layers.1", "layers.1.neurons", "layers.1.neurons.0",
-    }
-    assert set(depths) == expected_scopes
-    for scope, depth in depths.items():
-        assert depth == scope.count(".") + 2  # one tab per enclosing cluster
-    svg = render_svg(graph)
-    assert len(groups(svg, "cluster")) == len(expected_scopes)
-
-
 def test_collapse_draws_each_scope_as_one_box_with_its_inputs_and_outputs() -> None:
     out, scopes = scoped_network()
     graph = draw_graph(out, scopes=scopes, collapse=["layers.0"])
