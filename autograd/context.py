@@ -42,7 +42,10 @@ TRACING: ContextVar[Any] = ContextVar("autograd_tracing", default=None)
 
 @contextmanager
 def _mode(**changes: bool) -> Iterator[None]:
-    token = MODE.set(MODE.get()._replace(**changes))
+    mode = MODE.get()._replace(**changes)
+    # Ops take their fast path only for the DEFAULT_MODE object itself (an identity
+    # check): `enable_grad()` in the default state must keep it, or tracing runs slow.
+    token = MODE.set(DEFAULT_MODE if mode == DEFAULT_MODE else mode)
     try:
         yield
     finally:
