@@ -196,6 +196,12 @@ def step(x: Any, below: float = 0.0) -> float:
     return 1.0 if data > 0 else below
 
 
+def passes(x: Any) -> float:
+    """0.0 where x <= 0, else 1.0, NaN included: torch's relu backward lets a NaN through."""
+    data = x if isinstance(x, _NUMBER) else x.data
+    return 0.0 if data <= 0 else 1.0
+
+
 def sign(x: Any) -> float:
     data = x if isinstance(x, _NUMBER) else x.data
     return 1.0 if data > 0 else (-1.0 if data < 0 else 0.0)
@@ -305,14 +311,29 @@ def _sqrt(x: float, a: None) -> float:
     return math.sqrt(x)
 
 
-# The slope of sqrt is unbounded at 0: report +inf there, as math would, not a crash.
-SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if step(out) else math.inf,),
+# The slope of sqrt is unbounded at 0: report +inf there, as math would, not a crash
+# (and NaN at NaN, as torch).
+SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if passes(out) else math.inf,),
           domain=(Domain("x >= 0", low=0.0, closed=True),))
 
 KINK_AT_0 = (Domain(kinks=(0.0,)),)
 ABS = Op("abs", 1, lambda x, a: abs(x), lambda x, out, a: (sign(x),), domain=KINK_AT_0)
-SIN = Op("sin", 1, lambda x, a: math.sin(x), lambda x, out, a: (cos(x),))
-COS = Op("cos", 1, lambda x, a: math.cos(x), lambda x, out, a: (-sin(x),))
+
+
+def _sin(x: float, a: None) -> float:
+    if abs(x) == math.inf:  # math says only "math domain error"
+        raise Domain("x finite").error("sin", x)
+    return math.sin(x)
+
+
+def _cos(x: float, a: None) -> float:
+    if abs(x) == math.inf:
+        raise Domain("x finite").error("cos", x)
+    return math.cos(x)
+
+
+SIN = Op("sin", 1, _sin, lambda x, out, a: (cos(x),))
+COS = Op("cos", 1, _cos, lambda x, out, a: (-sin(x),))
 TANH = Op("tanh", 1, lambda x, a: math.tanh(x), lambda x, out, a: (1.0 - out * out,))
 ERF = Op("erf", 1, lambda x, a: math.erf(x),
          lambda x, out, a: (_TWO_OVER_SQRT_PI * exp(-(x * x)),))
@@ -328,7 +349,9 @@ def _sigmoid(x: float, a: None) -> float:
 
 SIGMOID = Op("sigmoid", 1, _sigmoid, lambda x, out, a: (out * (1.0 - out),))
 
-RELU = Op("relu", 1, lambda x, a: x if x > 0 else 0.0, lambda x, out, a: (step(x),),
+# "0 where x <= 0", not "x where x > 0": a NaN stays NaN, as in torch, rather than
+# vanishing into a 0.0 that hides it from the loss.
+RELU = Op("relu", 1, lambda x, a: 0.0 if x <= 0 else x, lambda x, out, a: (passes(x),),
           domain=KINK_AT_0)
 LEAKY_RELU = Op("leaky_relu", 1, lambda x, a: x if x > 0 else a * x,
                 lambda x, out, a: (step(x, a),), attr=0.01, domain=KINK_AT_0,
