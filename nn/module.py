@@ -177,17 +177,20 @@ class Module:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the architecture and every parameter to a JSON file, atomically.
 
-        See `nn.serialize.save`; floats are written so they read back exactly.
+        See `nn.serialize.save` (symlinks followed, no temporary file left behind);
+        floats are written so they read back exactly.
         """
         serialize.save(self, path)
 
-    def load(self, path: str | os.PathLike[str]) -> None:
+    def load(self, path: str | os.PathLike[str],
+             max_bytes: int = serialize.MAX_BYTES) -> None:
         """Fill this model's parameters from a file written by `save`.
 
-        A file that is not a valid save of this same architecture raises `ValueError` and
-        changes nothing. See `nn.serialize.load`.
+        A file that is not a valid save of this same architecture, or is larger than
+        `max_bytes` (256 MiB by default), raises `ValueError` and changes nothing. See
+        `nn.serialize.load`.
         """
-        serialize.load(self, path)
+        serialize.load(self, path, max_bytes)
 
     # ---- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:
