@@ -26,10 +26,12 @@ from nn.module import Module
 Prediction = Value | Number | Sequence[Value | Number]
 Target = Value | Number | Sequence[Value | Number]
 
-# torch.nn.functional.binary_cross_entropy clamps each log at -100 so that a probability
-# of exactly 0 or 1 gives a large finite loss rather than inf; we do the same.
+# torch.nn.functional.binary_cross_entropy clamps each log at -100 in the forward, so a
+# probability of exactly 0 or 1 gives a large finite loss rather than inf, and its
+# backward divides by max(p (1 - p), eps) with eps the float32 nearest 1e-12, so the
+# gradient at p = 0, t = 1 is -1e12, not 0. Both are copied here.
 _LOG_FLOOR = -100.0
-_LOG_FLOOR_AT = math.exp(_LOG_FLOOR)
+_BCE_EPS = 9.999999960041972e-13
 
 
 def mse(pred: Prediction, target: Target) -> Value:
@@ -59,11 +61,15 @@ def mae(pred: Prediction, target: Target) -> Value:
 def binary_cross_entropy(prob: Value | Number, target: Value | Number) -> Value:
     """-(t log p + (1 - t) log(1 - p)) for a probability p in [0, 1] and a target t in [0, 1].
 
-    Each log is floored at -100 as in torch, so p = 0 or 1 gives a finite loss. Prefer
-    `binary_cross_entropy_with_logits` on a raw score: it is exact where this one saturates.
+    At the boundary it is torch's: each log is floored at -100, so p = 0 or 1 gives a
+    finite loss, and where p (1 - p) < 1e-12 the gradient is torch's (p - t) / 1e-12
+    (-1e12 at p = 0, t = 1). Prefer `binary_cross_entropy_with_logits` on a raw score:
+    it is exact where this one saturates.
 
         >>> round(binary_cross_entropy(Value(0.5), 1.0).data, 4)
         0.6931
+        >>> p = Value(0.0); binary_cross_entropy(p, 1.0).backward(); p.grad
+        -1000000003995.8029
     """
     p = _as_value(prob, "binary_cross_entropy", "prob")
     t = _target_number(target, "binary_cross_entropy")
@@ -73,12 +79,14 @@ def binary_cross_entropy(prob: Value | Number, target: Value | Number) -> Value:
             "to binary_cross_entropy_with_logits instead."
         )
     _check_unit_interval(t, "binary_cross_entropy")
+    if p.data * (1.0 - p.data) < _BCE_EPS:
+        return _saturated_bce(p, target, t)
     terms = []
-    # A term whose weight is exactly 0 is left out, so log(0) is never even formed there.
-    if _weight(target) != 0.0:
-        terms.append(target * _floored_log(p))
-    if _weight(target) != 1.0:
-        terms.append((1.0 - target) * _floored_log(1.0 - p))
+    # A term whose weight is exactly 0 is left out: a smaller graph, the same numbers.
+    if t != 0.0:
+        terms.append(target * p.log())
+    if t != 1.0:
+        terms.append((1.0 - target) * (1.0 - p).log())
     return -lists.sum(terms)
 
 
@@ -195,10 +203,14 @@ LOSSES: dict[str, Callable[..., Value]] = {
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-def _floored_log(p: Value) -> Value:
-    if p.data < _LOG_FLOOR_AT:
-        return Value(_LOG_FLOOR)  # the flat part of the clamp: no gradient, as in torch
-    return p.log()
+def _saturated_bce(p: Value, target: Value | Number, t: float) -> Value:
+    """torch's BCE where p (1 - p) < eps: the floored logs as constants for the value, plus
+    a term that is 0 here and has torch's slope (p - t) / eps in p."""
+    log_p = max(math.log(p.data), _LOG_FLOOR) if p.data > 0 else _LOG_FLOOR
+    log_not_p = max(math.log1p(-p.data), _LOG_FLOOR) if p.data < 1 else _LOG_FLOOR
+    square = (p - t) ** 2
+    return -(target * log_p + (1.0 - target) * log_not_p) + (square - square.data) / (
+        2.0 * _BCE_EPS)
 
 
 def _weight(t: Value | Number) -> float:

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
 from autograd.value import Value
+from nn.checks import nonnegative, positive, real
 
 # Bumped when the layout of `state_dict()` changes, so old files fail with a clear message.
 STATE_FORMAT = 1
@@ -53,7 +55,7 @@ class Optimizer:
                 # The same Value twice would be updated twice per step.
                 raise ValueError(f"{name}: parameter {i} appears more than once in the list.")
             seen.add(id(p))
-        self.lr = _check_nonnegative(name, "lr", lr)
+        self.lr = nonnegative(name, "lr", lr)
         self.steps = 0
         self.buffers: dict[str, list[float]] = {
             b: [0.0] * len(self.params) for b in self.buffer_names
@@ -77,15 +79,20 @@ class Optimizer:
     def step(self) -> None:
         """Apply one update to every parameter from its current ``.grad``.
 
+        All or nothing: an `lr` that is not a finite number >= 0 (set by hand since) or a
+        gradient that is not a number raises before any parameter or buffer changes.
+
             >>> w = Value(2.0); w.grad = 1.0
             >>> opt = SGD([w], lr=0.5); opt.step(); w.data
             1.5
         """
+        name = type(self).__name__
+        nonnegative(name, "lr", self.lr)  # set by hand or by a schedule since __init__
+        # Every gradient is read before the first update, so a bad one changes nothing.
+        grads = [_gradient(name, i, p.grad) for i, p in enumerate(self.params)]
         self.steps += 1
-        for i, p in enumerate(self.params):
-            g = p.grad
-            # A gradient left as a Value by backward(create_graph=True) still has a number.
-            self._update(i, p, g if type(g) is float else float(g))
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            self._update(i, p, g)
 
     def _configure(self, *args: Any, **hyper: Any) -> None:
         """Check and set the hyper-parameters besides `lr` (shared by init and loading)."""
@@ -136,7 +143,7 @@ class Optimizer:
             raise ValueError(
                 f"{name}.load_state_dict: the state belongs to a {state['type']!r} optimizer."
             )
-        lr = _check_nonnegative(name, "lr", state["lr"])
+        lr = nonnegative(name, "lr", state["lr"])
         steps = state["steps"]
         if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
             raise ValueError(f"{name}.load_state_dict: steps must be an int >= 0, got {steps!r}.")
@@ -153,7 +160,7 @@ class Optimizer:
                     f"{name}.load_state_dict: buffer {key!r} must be a list of "
                     f"{len(self.params)} numbers (one per parameter)."
                 )
-            checked[key] = [_number(name, f"buffer {key!r}", v) for v in values]
+            checked[key] = [real(name, f"buffer {key!r}", v) for v in values]
         hyper = state["hyper"]
         if not isinstance(hyper, dict) or set(hyper) != set(self.hyper):
             raise ValueError(
@@ -201,9 +208,9 @@ class SGD(Optimizer):
 
     def _configure(self, *, momentum: float, nesterov: bool, weight_decay: float,
                    dampening: float) -> None:
-        self.momentum = _check_nonnegative("SGD", "momentum", momentum)
-        self.weight_decay = _check_nonnegative("SGD", "weight_decay", weight_decay)
-        self.dampening = _number("SGD", "dampening", dampening)
+        self.momentum = nonnegative("SGD", "momentum", momentum)
+        self.weight_decay = nonnegative("SGD", "weight_decay", weight_decay)
+        self.dampening = real("SGD", "dampening", dampening)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
@@ -238,7 +245,8 @@ class Adam(Optimizer):
 
     As torch.optim.Adam: ``m = β1 m + (1-β1) g``, ``v = β2 v + (1-β2) g²``, ``p -= lr /
     (1-β1^t) * m / (sqrt(v) / sqrt(1-β2^t) + eps)``. `weight_decay` adds ``wd * p`` to the
-    gradient (L2); for decoupled decay use `AdamW`.
+    gradient (L2); for decoupled decay use `AdamW`. `eps` must be > 0 (torch accepts 0,
+    then divides 0 by 0 at the first zero gradient).
 
         >>> w = Value(1.0); w.grad = 5.0
         >>> opt = Adam([w], lr=0.1); opt.step(); round(w.data, 6)   # first step moves by lr
@@ -265,12 +273,12 @@ class Adam(Optimizer):
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}.")
         for k, beta in enumerate(betas):
-            beta = _number(name, f"betas[{k}]", beta)
+            beta = real(name, f"betas[{k}]", beta)
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"{name}: betas[{k}] must be in [0, 1), got {beta!r}.")
         self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _check_nonnegative(name, "eps", eps)
-        self.weight_decay = _check_nonnegative(name, "weight_decay", weight_decay)
+        self.eps = positive(name, "eps", eps)
+        self.weight_decay = nonnegative(name, "weight_decay", weight_decay)
 
     @property
     def hyper(self) -> dict[str, Any]:
@@ -319,10 +327,12 @@ class RMSProp(Optimizer):
 
     As torch.optim.RMSprop: ``s = α s + (1-α) g²``; ``avg = sqrt(s) + eps`` (centered:
     ``sqrt(s - ḡ²) + eps`` with ḡ the running mean gradient); then ``buf = momentum * buf +
-    g / avg`` and ``p -= lr * buf``, or without momentum ``p -= lr * g / avg``.
+    g / avg`` and ``p -= lr * buf``, or without momentum ``p -= lr * g / avg``. One
+    difference: when rounding takes s - ḡ² below 0, it counts as 0 here, where torch's
+    square root makes the parameter NaN.
 
         >>> w = Value(1.0); w.grad = 2.0
-        >>> opt = RMSProp([w], lr=0.01, alpha=0.0, eps=0.0); opt.step(); round(w.data, 6)
+        >>> opt = RMSProp([w], lr=0.01, alpha=0.0); opt.step(); round(w.data, 6)
         0.99
     """
 
@@ -344,13 +354,13 @@ class RMSProp(Optimizer):
 
     def _configure(self, *, alpha: float, eps: float, momentum: float, weight_decay: float,
                    centered: bool) -> None:
-        alpha = _number("RMSProp", "alpha", alpha)
+        alpha = real("RMSProp", "alpha", alpha)
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"RMSProp: alpha must be in [0, 1], got {alpha!r}.")
         self.alpha = alpha
-        self.eps = _check_nonnegative("RMSProp", "eps", eps)
-        self.momentum = _check_nonnegative("RMSProp", "momentum", momentum)
-        self.weight_decay = _check_nonnegative("RMSProp", "weight_decay", weight_decay)
+        self.eps = positive("RMSProp", "eps", eps)
+        self.momentum = nonnegative("RMSProp", "momentum", momentum)
+        self.weight_decay = nonnegative("RMSProp", "weight_decay", weight_decay)
         self.centered = bool(centered)
 
     @property
@@ -371,7 +381,9 @@ class RMSProp(Optimizer):
         if self.centered:
             mean = self.buffers["grad_avg"]
             mean[i] = mean[i] + (1.0 - self.alpha) * (g - mean[i])
-            avg = math.sqrt(s[i] - mean[i] * mean[i]) + self.eps
+            # s - ḡ² >= 0 in exact arithmetic; rounding can take it just below 0 (torch
+            # then makes the parameter NaN), so it is clamped there.
+            avg = math.sqrt(max(s[i] - mean[i] * mean[i], 0.0)) + self.eps
         else:
             avg = math.sqrt(s[i]) + self.eps
         if self.momentum:
@@ -391,17 +403,13 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 
 
-def _number(owner: str, what: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{owner}: {what} must be a number, got {type(value).__name__} {value!r}.")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{owner}: {what} must be a number, got nan.")
-    return value
-
-
-def _check_nonnegative(owner: str, what: str, value: Any) -> float:
-    value = _number(owner, what, value)
-    if value < 0:
-        raise ValueError(f"{owner}: {what} must be >= 0, got {value!r}.")
-    return value
+def _gradient(owner: str, i: int, grad: Any) -> float:
+    if type(grad) is float:
+        return grad
+    # A gradient left as a Value by backward(create_graph=True) still has a number.
+    if isinstance(grad, Value):
+        return grad.data
+    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        raise TypeError(f"{owner}: parameter {i} has gradient {grad!r}, not a number; "
+                        "nothing was updated.")
+    return float(grad)
