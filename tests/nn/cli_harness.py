@@ -1,8 +1,9 @@
 """Run ``chainrule train`` in a child process and press Ctrl-C at a chosen point, on an event.
 
 The child replaces one function of `nn.cli` by a stand-in that prints a marker and waits
-for SIGINT (blocked until then, so it cannot arrive too early); the parent sends it only
-once it has read that marker, so a test never depends on how fast the machine is.
+for SIGINT on Python's signal wakeup pipe (so a signal that comes at once, or to another
+thread, is never lost); the parent sends it only once it has read that marker, so a test
+never depends on how fast the machine is.
 
 - ``"start-up"``: building the dataset waits for Ctrl-C ("starting").
 - ``"epoch"``: training waits at the end of its first epoch ("epoch 1 done"), which fit
@@ -23,19 +24,25 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent.parent
 
 HARNESS = textwrap.dedent("""
-    import signal, sys
+    import os, signal, sys
     import nn.cli as cli
     from nn.callbacks import Callback
 
     def wait_for_ctrl_c(marker):
-        # SIGINT is held back until it is waited for, so one sent as soon as the marker
-        # is read is never lost; then it goes to whatever handler is in place (fit's
-        # sets a flag, Python's raises KeyboardInterrupt).
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        # Whichever thread the kernel hands SIGINT to (NumPy's are there once it is
+        # loaded), Python writes a byte to the wakeup pipe: reading it waits for the
+        # signal with no race, and the handler in place then runs here (fit's sets a
+        # flag, Python's raises KeyboardInterrupt).
+        read_end, write_end = os.pipe()
+        os.set_blocking(write_end, False)
+        previous = signal.set_wakeup_fd(write_end)
         print(marker, flush=True)
-        signal.sigwait({signal.SIGINT})
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        signal.raise_signal(signal.SIGINT)
+        try:
+            os.read(read_end, 1)
+        finally:
+            signal.set_wakeup_fd(previous)
+            os.close(read_end)
+            os.close(write_end)
 
     def waiting(marker):
         def stand_in(*args, **kwargs):
