@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ class GradcheckError(AssertionError):
 
 def numerical_grads(f: Callable[..., Any], inputs: list[float], eps: float) -> list[float]:
     """Central differences (f(x + eps) - f(x - eps)) / 2 eps, one input at a time."""
+    eps = _setting("eps", eps, zero_allowed=False)
     grads = []
     with no_grad():
         for i in range(len(inputs)):
@@ -56,10 +58,13 @@ def gradcheck(
     """Raise `GradcheckError` unless backward matches central differences for every input.
 
     An input passes when ``|analytic - numeric| <= atol + rtol * |numeric|``. The error
-    lists every failing input with both numbers.
+    lists every failing input with both numbers. `eps` must be a finite number > 0 and
+    the tolerances finite numbers >= 0, or a ValueError says which is not.
 
         >>> gradcheck(lambda x: x.relu() * x, 2.0)
     """
+    eps = _setting("eps", eps, zero_allowed=False)
+    atol, rtol = _setting("atol", atol), _setting("rtol", rtol)
     points = [_to_float(x, "gradcheck") for x in inputs]
     analytic = analytic_grads(f, points)
     numeric = numerical_grads(f, points, eps)
@@ -83,3 +88,12 @@ def _scalar(out: Any) -> float:
     if isinstance(out, Value):
         return out.data
     return _to_float(out, "gradcheck")
+
+
+def _setting(name: str, value: Any, zero_allowed: bool = True) -> float:
+    """A step or tolerance as a float: finite, and > 0 (or >= 0 when `zero_allowed`)."""
+    number = _to_float(value, "gradcheck")
+    if not math.isfinite(number) or number < 0 or (number == 0 and not zero_allowed):
+        bound = ">= 0" if zero_allowed else "> 0"
+        raise ValueError(f"gradcheck: {name} must be a finite number {bound}, got {value!r}.")
+    return number

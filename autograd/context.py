@@ -14,7 +14,7 @@ task never leaks into another, and an op reads its mode with a single lookup.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import ContextDecorator, contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -40,23 +40,41 @@ MODE: ContextVar[Mode] = ContextVar("autograd_mode", default=DEFAULT_MODE)
 TRACING: ContextVar[Any] = ContextVar("autograd_tracing", default=None)
 
 
-@contextmanager
-def _mode(**changes: bool) -> Iterator[None]:
-    mode = MODE.get()._replace(**changes)
-    # Ops take their fast path only for the DEFAULT_MODE object itself (an identity
-    # check): `enable_grad()` in the default state must keep it, or tracing runs slow.
-    token = MODE.set(DEFAULT_MODE if mode == DEFAULT_MODE else mode)
-    try:
-        yield
-    finally:
-        MODE.reset(token)
+# The modes the open switches replaced, innermost last: `with` blocks nest within a
+# thread or task (each has its own context), so one stack per context restores them.
+_REPLACED: ContextVar[tuple[Mode, ...]] = ContextVar("autograd_replaced_modes", default=())
 
 
-def no_grad() -> AbstractContextManager[None]:
+class _ModeSwitch(ContextDecorator):
+    """A mode change for a `with` block or, as a decorator, for a function's calls.
+
+    Like torch's, one object can be entered again, inside itself too: it keeps no
+    state of its own between uses.
+    """
+
+    def __init__(self, **changes: bool) -> None:
+        self.changes = changes
+
+    def __enter__(self) -> None:
+        mode = MODE.get()
+        _REPLACED.set((*_REPLACED.get(), mode))
+        new = mode._replace(**self.changes)
+        # Ops take their fast path only for the DEFAULT_MODE object itself (an identity
+        # check): `enable_grad()` in the default state must keep it, or tracing runs slow.
+        MODE.set(DEFAULT_MODE if new == DEFAULT_MODE else new)
+
+    def __exit__(self, *exc: object) -> None:
+        *outer, mode = _REPLACED.get()
+        _REPLACED.set(tuple(outer))
+        MODE.set(mode)
+
+
+def no_grad() -> _ModeSwitch:
     """Compute values without recording the graph: results have no parents.
 
     Use it for evaluation and for parameter updates. Only the current thread or task
-    is affected.
+    is affected. As in torch, the object can be entered again (also inside itself) and
+    used as a decorator: ``@no_grad()``.
 
         >>> from autograd import Value
         >>> with no_grad():
@@ -64,15 +82,15 @@ def no_grad() -> AbstractContextManager[None]:
         >>> y.parents
         ()
     """
-    return _mode(grad_enabled=False)
+    return _ModeSwitch(grad_enabled=False)
 
 
-def enable_grad() -> AbstractContextManager[None]:
+def enable_grad() -> _ModeSwitch:
     """Record the graph again inside a `no_grad()` block."""
-    return _mode(grad_enabled=True)
+    return _ModeSwitch(grad_enabled=True)
 
 
-def detect_anomaly() -> AbstractContextManager[None]:
+def detect_anomaly() -> _ModeSwitch:
     """Raise `FloatingPointError` at the first op whose result is NaN or inf.
 
     The message names the op, its inputs and the node's label, so the bad step is found
@@ -86,7 +104,7 @@ def detect_anomaly() -> AbstractContextManager[None]:
         ...
         FloatingPointError: detect_anomaly: mul produced nan from inputs inf, 0.0.
     """
-    return _mode(detect_anomaly=True)
+    return _ModeSwitch(detect_anomaly=True)
 
 
 def is_grad_enabled() -> bool:

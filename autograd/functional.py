@@ -2,6 +2,8 @@
 and forward mode, `jvp`.
 
 Write ``f`` as ordinary arithmetic; call the result with floats and get floats back.
+As in torch.func, `argnums` names each argument at most once (negative numbers count
+from the end); naming one twice is a ValueError rather than a wrong second entry.
 
     >>> from autograd import grad, jvp
     >>> grad(lambda x, y: x * y + y)(2.0, 3.0)
@@ -119,6 +121,11 @@ def _call(f: Callable[..., Any], name: str, args: tuple[Any, ...],
         if not -len(args) <= i < len(args):
             raise ValueError(f"{name}: argnums {argnums!r} is out of range for {len(args)} "
                              "argument(s).")
+    # As torch.func: each argument once. (0, -2) of two arguments names the first twice.
+    positions = [i % len(args) for i in indices]
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"{name}: argnums {argnums!r} names the same argument more than once "
+                         f"(positions {positions}); list each argument once.")
     call_args = list(args)
     leaves = []
     for i in indices:

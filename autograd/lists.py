@@ -10,6 +10,7 @@ is a handful of nodes deep, not ten.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from autograd import ops
@@ -55,11 +56,20 @@ def logsumexp(values: Sequence[Value]) -> Value:
     exponent is <= 0. m is a `max` node, so a traced program shifts by the max of the
     inputs it is replayed on; the gradient through m cancels (1 - Σ softmax = 0).
 
+    When the largest input is ±inf (or a leading NaN), the result is that max, as in
+    torch.logsumexp: inf if any input is inf, -inf if all are -inf. Its gradient is
+    then the limit of softmax (1/k to each of the k largest inputs) where torch gives NaN.
+    A traced program follows the finite path it was traced on (see `autograd.trace`).
+
         >>> logsumexp([Value(1000.0), Value(1000.0)]).data   # 1000 + log 2
         1000.6931471805599
+        >>> logsumexp([Value(float("-inf")), Value(float("-inf"))]).data
+        -inf
     """
     values = _as_values(values, "logsumexp")
     m = max(values)
+    if not math.isfinite(m.data):  # x - m would be inf - inf = nan
+        return m
     return m + sum([(v - m).exp() for v in values]).log()
 
 

@@ -196,6 +196,12 @@ def step(x: Any, below: float = 0.0) -> float:
     return 1.0 if data > 0 else below
 
 
+def passes(x: Any) -> float:
+    """0.0 where x <= 0, else 1.0, NaN included: torch's relu backward lets a NaN through."""
+    data = x if isinstance(x, _NUMBER) else x.data
+    return 0.0 if data <= 0 else 1.0
+
+
 def sign(x: Any) -> float:
     data = x if isinstance(x, _NUMBER) else x.data
     return 1.0 if data > 0 else (-1.0 if data < 0 else 0.0)
@@ -258,6 +264,35 @@ def _pow_rule(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
 POW = Op("pow", 2, _pow, _pow_rule, symbol="**",
          domain=(POSITIVE, Domain(bound=2.0)))
 
+# Binary cross-entropy of a probability p against a target t, both in [0, 1], as torch
+# computes it: each log floored at -100 (a finite loss at p = 0 or 1), and the slope in p
+# (p - t) / max(p (1 - p), eps) with torch's eps, a float32 1e-12 (-1e12 at p = 0, t = 1).
+# One op rather than a formula of logs, so a traced program computes the boundary the
+# same way eager execution does, with no branch on the data frozen into it.
+_BCE_EPS = 9.999999960041972e-13
+# Valid on [0, 1]; tests draw inside 0.9, where finite differences still see a smooth loss.
+_UNIT = Domain("0 <= x <= 1", low=0.0, closed=True, bound=0.9)
+
+
+def _bce(p: float, t: float) -> float:
+    for x in (p, t):
+        if not 0.0 <= x <= 1.0:
+            raise _UNIT.error("binary_cross_entropy", x)
+    log_p = max(math.log(p), -100.0) if p > 0 else -100.0
+    log_not_p = max(math.log1p(-p), -100.0) if p < 1 else -100.0
+    return -(t * log_p + (1.0 - t) * log_not_p)
+
+
+def _bce_rule(p: Any, t: Any, out: Any) -> tuple[Any, Any]:
+    slope = (p - t) / max(p * (1.0 - p), _BCE_EPS)
+    # d/dt = log(1 - p) - log(p), unfloored as in torch: +inf at p = 0, -inf at p = 1.
+    log_p = log(p) if p > 0 else -math.inf
+    log_not_p = log(1.0 - p) if p < 1 else -math.inf
+    return (slope, log_not_p - log_p)
+
+
+BCE = Op("binary_cross_entropy", 2, _bce, _bce_rule, domain=(_UNIT, _UNIT))
+
 # ---- unary ops (forward(x, attr), rule(x, out, attr)) -------------------------------------
 
 NEG = Op("neg", 1, lambda x, a: -x, lambda x, out, a: (-1.0,), symbol="-")
@@ -305,14 +340,29 @@ def _sqrt(x: float, a: None) -> float:
     return math.sqrt(x)
 
 
-# The slope of sqrt is unbounded at 0: report +inf there, as math would, not a crash.
-SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if step(out) else math.inf,),
+# The slope of sqrt is unbounded at 0: report +inf there, as math would, not a crash
+# (and NaN at NaN, as torch).
+SQRT = Op("sqrt", 1, _sqrt, lambda x, out, a: (0.5 / out if passes(out) else math.inf,),
           domain=(Domain("x >= 0", low=0.0, closed=True),))
 
 KINK_AT_0 = (Domain(kinks=(0.0,)),)
 ABS = Op("abs", 1, lambda x, a: abs(x), lambda x, out, a: (sign(x),), domain=KINK_AT_0)
-SIN = Op("sin", 1, lambda x, a: math.sin(x), lambda x, out, a: (cos(x),))
-COS = Op("cos", 1, lambda x, a: math.cos(x), lambda x, out, a: (-sin(x),))
+
+
+def _sin(x: float, a: None) -> float:
+    if abs(x) == math.inf:  # math says only "math domain error"
+        raise Domain("x finite").error("sin", x)
+    return math.sin(x)
+
+
+def _cos(x: float, a: None) -> float:
+    if abs(x) == math.inf:
+        raise Domain("x finite").error("cos", x)
+    return math.cos(x)
+
+
+SIN = Op("sin", 1, _sin, lambda x, out, a: (cos(x),))
+COS = Op("cos", 1, _cos, lambda x, out, a: (-sin(x),))
 TANH = Op("tanh", 1, lambda x, a: math.tanh(x), lambda x, out, a: (1.0 - out * out,))
 ERF = Op("erf", 1, lambda x, a: math.erf(x),
          lambda x, out, a: (_TWO_OVER_SQRT_PI * exp(-(x * x)),))
@@ -328,7 +378,9 @@ def _sigmoid(x: float, a: None) -> float:
 
 SIGMOID = Op("sigmoid", 1, _sigmoid, lambda x, out, a: (out * (1.0 - out),))
 
-RELU = Op("relu", 1, lambda x, a: x if x > 0 else 0.0, lambda x, out, a: (step(x),),
+# "0 where x <= 0", not "x where x > 0": a NaN stays NaN, as in torch, rather than
+# vanishing into a 0.0 that hides it from the loss.
+RELU = Op("relu", 1, lambda x, a: 0.0 if x <= 0 else x, lambda x, out, a: (passes(x),),
           domain=KINK_AT_0)
 LEAKY_RELU = Op("leaky_relu", 1, lambda x, a: x if x > 0 else a * x,
                 lambda x, out, a: (step(x, a),), attr=0.01, domain=KINK_AT_0,
@@ -383,6 +435,6 @@ UNARY_METHODS: dict[str, Op] = {
 }
 
 ALL_OPS: tuple[Op, ...] = (
-    ADD, SUB, MUL, DIV, POW, NEG, POW_CONST, LEAKY_RELU, SUM, MAX, *UNARY_METHODS.values()
+    ADD, SUB, MUL, DIV, POW, BCE, NEG, POW_CONST, LEAKY_RELU, SUM, MAX, *UNARY_METHODS.values()
 )
 

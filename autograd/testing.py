@@ -160,7 +160,7 @@ class Apply(Expression):
     def _formula(self) -> str:
         # Everything is derived from the op's own fields: symbol, arity and attr.
         op, args = self.op, [child._formula() for child in self.children]
-        if op.arity == 2:
+        if op.arity == 2 and op.symbol != op.name:
             return f"({args[0]} {op.symbol} {args[1]})"
         if op.arity == 1 and op.symbol != op.name:
             if self.attr is None:

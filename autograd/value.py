@@ -18,7 +18,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import ops
+from autograd import copying, ops
 from autograd.backward import backward as run_backward
 from autograd.context import DEFAULT_MODE, MODE, TRACING
 from autograd.ops import Op
@@ -198,6 +198,13 @@ class Value:
         """A new leaf with the same data: gradients do not flow through it."""
         return Value(self.data, self.label)
 
+    # ---- copying and pickling: flat, so a graph of any depth works (autograd.copying) --
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        return copying.copy_graph(self, memo)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return copying.reduce_graph(self)
+
     # ---- plain-number behaviour ----------------------------------------------------------
     # Ordering compares data so users can branch; == and hash stay identity-based, so
     # Values can be dict keys and set members.
@@ -335,7 +342,12 @@ def _to_float(data: Any, op: str = "Value") -> float:
     if isinstance(data, Value):
         raise TypeError(f"{op}: expected a number, got a Value; use its .data for a constant.")
     if isinstance(data, numbers.Real) and not isinstance(data, bool):
-        return float(data)
+        try:
+            return float(data)
+        except OverflowError:  # an int beyond 1.8e308: name its size, not its digits
+            digits = int(int(math.trunc(data)).bit_length() * math.log10(2)) + 1
+            raise ValueError(f"{op}: {type(data).__name__} of about {digits} digits is too "
+                             "large for a float (at most about 1.8e308).") from None
     raise TypeError(
         f"{op}: expected a real number (int or float), got {type(data).__name__} {data!r}."
     )

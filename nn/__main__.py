@@ -2,7 +2,11 @@
 
 import sys
 
-from nn.cli import main
+try:
+    from nn.cli import main
+except KeyboardInterrupt:  # Ctrl-C while Python is still loading the modules
+    print("interrupted (Ctrl-C) before training; nothing was trained")
+    sys.exit(130)
 
 if __name__ == "__main__":
     args = sys.argv[1:]

@@ -14,6 +14,7 @@ the current step. The learning-rate schedules in `nn.schedules` are callbacks to
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,12 +96,17 @@ class EarlyStopping(Callback):
         self.best = math.inf if self.mode == "min" else -math.inf
         self.best_epoch, self.wait, self._best_params = 0, 0, None
 
-    def on_epoch_end(self, state: TrainingState) -> None:
-        if self.monitor not in state.logs:
+    def check_monitor(self, logged: Collection[str]) -> None:
+        """Raise `ValueError` unless `monitor` is among the `logged` names (`fit` calls
+        this before training, so a missing validation set fails before the first step)."""
+        if self.monitor not in logged:
             raise ValueError(
                 f"EarlyStopping: {self.monitor!r} is not among the logged numbers "
-                f"{sorted(state.logs)}; pass val=... to fit or choose another monitor."
+                f"{sorted(logged)}; pass val=... to fit or choose another monitor."
             )
+
+    def on_epoch_end(self, state: TrainingState) -> None:
+        self.check_monitor(state.logs)
         current = state.logs[self.monitor]
         better = (
             current < self.best - self.min_delta

@@ -17,13 +17,15 @@ Training runs on traced, compiled programs when that pays (`nn.train.fit`'s
 ``compiled="auto"``); ``--compiled`` insists on them, ``--no-compiled`` trains eagerly.
 
 In Python, ``main(["train", "--epochs", "5"])`` runs the same and returns the exit code.
-Bad options print one line on stderr and exit with status 2.
+Bad options print one line on stderr and exit with status 2, and so does an ``--out``
+that cannot be written, before anything is trained.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -166,7 +168,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "train")
     parser = build_parser()
     args = parser.parse_args(args_list)
+    problem = _unwritable(args.out)
+    if problem:  # found now, not after a whole training run
+        print(f"chainrule train: error: --out {args.out}: cannot write there ({problem}).",
+              file=sys.stderr)
+        return 2
     return train_command(args, time.perf_counter())
+
+
+def _unwritable(out: Path) -> str | None:
+    """Why `out` cannot become a directory we write into, or None if it can.
+
+    Nothing is created: the check walks up to the nearest path that exists.
+    """
+    existing = out
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{existing} is not a directory"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"no permission to write in {existing}"
+    return None
 
 
 def _dataset(args: argparse.Namespace) -> Dataset:
@@ -212,7 +234,9 @@ def with_defaults(args: argparse.Namespace) -> argparse.Namespace:
 def train_command(args: argparse.Namespace, started: float | None = None) -> int:
     """``chainrule train``: build, train, plot, and print the summary; the exit status.
 
-    0, or 130 when Ctrl-C cut training short (the plots and summary are still written).
+    0, or 130 when Ctrl-C cut training short (the plots and summary are still written),
+    or 130 when Ctrl-C came before or after training (at start-up, while writing the
+    files or during the evaluation): then a last line says how far the run got.
 
     `started` (a `time.perf_counter()` reading) is when the command began, for the
     total time in the summary.
@@ -220,7 +244,25 @@ def train_command(args: argparse.Namespace, started: float | None = None) -> int
         >>> train_command(build_parser().parse_args(["train"]))     # doctest: +SKIP
     """
     started = time.perf_counter() if started is None else started
-    args = with_defaults(args)
+    # Ctrl-C during training stops fit after the current step and the run goes on to
+    # the files and the summary; before or after training it ends the run here, with
+    # one line that says how far it got.
+    stage = _Stage("before training; nothing was trained")
+    try:
+        return _run(with_defaults(args), started, stage)
+    except KeyboardInterrupt:
+        print(f"interrupted (Ctrl-C) {stage.now}")
+        return 130
+
+
+class _Stage:
+    """How far `train_command` got, for the line it prints on Ctrl-C."""
+
+    def __init__(self, now: str) -> None:
+        self.now = now
+
+
+def _run(args: argparse.Namespace, started: float, stage: _Stage) -> int:
     try:
         data, train, val, test = _splits(args)
     except (FileNotFoundError, ValueError) as error:  # a missing or malformed data file
@@ -254,8 +296,10 @@ def train_command(args: argparse.Namespace, started: float | None = None) -> int
         print(f"interrupted after {len(history.epochs)} epochs ({history.steps} steps)")
     print(f"trained {history.steps} steps ({path}); final train loss "
           f"{history.train_loss[-1] if history.train_loss else float('nan'):.4f}")
+    stage.now = f"while writing into {args.out}"
     for line in _write_outputs(args.out, model, history, train, data, loss, test):
         print(line)
+    stage.now = "during evaluation; the files above were written"
     train_acc = evaluate(model, loss, train, ["accuracy"], compiled=history.compiled)
     test_acc = evaluate(model, loss, test, ["accuracy"], compiled=history.compiled)
     print(f"time: {history.seconds:.1f} s training ({path}), "

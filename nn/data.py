@@ -323,13 +323,19 @@ def predicted_class(pred: Any, threshold: float = 0.0) -> int:
     """The class an output stands for: the argmax of several scores, or one score above
     `threshold` (0 for a logit, 0.5 for a probability) meaning class 1.
 
-        >>> predicted_class([0.1, 2.0, -1.0]), predicted_class(-0.3)
-        (1, 0)
+    An output with a NaN in it stands for no class, -1, so `accuracy` counts it as wrong
+    (a NaN is not below the threshold, and not a largest score either).
+
+        >>> predicted_class([0.1, 2.0, -1.0]), predicted_class(-0.3), predicted_class(math.nan)
+        (1, 0, -1)
     """
     if isinstance(pred, list | tuple):
         scores = [_number(s) for s in pred]
+        if any(math.isnan(s) for s in scores):
+            return -1
         return max(range(len(scores)), key=scores.__getitem__)
-    return int(_number(pred) > threshold)
+    score = _number(pred)
+    return -1 if math.isnan(score) else int(score > threshold)
 
 
 def _target_class(target: Any) -> int:
@@ -346,7 +352,8 @@ def accuracy(preds: Sequence[Any], targets: Sequence[Any], threshold: float = 0.
 
     A prediction that is a list of scores picks its argmax; a single score (a Value or a
     float) means class 1 when it is above `threshold` (0 for logits and margins, 0.5 for
-    probabilities). A target is a class index, a one-hot list, or -1/+1 for hinge.
+    probabilities). A target is a class index, a one-hot list, or -1/+1 for hinge. A NaN
+    output counts as wrong, whatever the target.
 
         >>> accuracy([[0.1, 2.0], [3.0, 0.0]], [1, 1])
         0.5

@@ -13,23 +13,17 @@ log-sum-exp with max-subtraction and `binary_cross_entropy_with_logits` uses sof
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import lists
-from autograd.value import Number, Value
+from autograd import lists, ops
+from autograd.value import Number, Value, apply_binary
 from nn.checks import is_number
 from nn.module import Module
 
 Prediction = Value | Number | Sequence[Value | Number]
 Target = Value | Number | Sequence[Value | Number]
-
-# torch.nn.functional.binary_cross_entropy clamps each log at -100 so that a probability
-# of exactly 0 or 1 gives a large finite loss rather than inf; we do the same.
-_LOG_FLOOR = -100.0
-_LOG_FLOOR_AT = math.exp(_LOG_FLOOR)
 
 
 def mse(pred: Prediction, target: Target) -> Value:
@@ -59,11 +53,15 @@ def mae(pred: Prediction, target: Target) -> Value:
 def binary_cross_entropy(prob: Value | Number, target: Value | Number) -> Value:
     """-(t log p + (1 - t) log(1 - p)) for a probability p in [0, 1] and a target t in [0, 1].
 
-    Each log is floored at -100 as in torch, so p = 0 or 1 gives a finite loss. Prefer
-    `binary_cross_entropy_with_logits` on a raw score: it is exact where this one saturates.
+    At the boundary it is torch's: each log is floored at -100, so p = 0 or 1 gives a
+    finite loss, and where p (1 - p) < 1e-12 the gradient is torch's (p - t) / 1e-12
+    (-1e12 at p = 0, t = 1). Prefer `binary_cross_entropy_with_logits` on a raw score:
+    it is exact where this one saturates.
 
         >>> round(binary_cross_entropy(Value(0.5), 1.0).data, 4)
         0.6931
+        >>> p = Value(0.0); binary_cross_entropy(p, 1.0).backward(); p.grad
+        -1000000003995.8029
     """
     p = _as_value(prob, "binary_cross_entropy", "prob")
     t = _target_number(target, "binary_cross_entropy")
@@ -73,14 +71,9 @@ def binary_cross_entropy(prob: Value | Number, target: Value | Number) -> Value:
             "to binary_cross_entropy_with_logits instead."
         )
     _check_unit_interval(t, "binary_cross_entropy")
-    terms = []
-    # A number target of exactly 0 or 1 leaves its term out, so log(0) is never formed
-    # there; a Value target (a traced input) always builds both: no branch on its data.
-    if not _is_constant(target, 0.0):
-        terms.append(target * _floored_log(p))
-    if not _is_constant(target, 1.0):
-        terms.append((1.0 - target) * _floored_log(1.0 - p))
-    return -lists.sum(terms)
+    # One op (`autograd.ops.BCE`): torch's floored logs and boundary slope, and no
+    # branch on the data for a traced program to freeze.
+    return apply_binary(ops.BCE, p, target)
 
 
 def binary_cross_entropy_with_logits(logit: Value | Number, target: Value | Number) -> Value:
@@ -211,10 +204,6 @@ LOSSES: dict[str, Callable[..., Value]] = {
 
 
 # ---- helpers ---------------------------------------------------------------------------------
-def _floored_log(p: Value) -> Value:
-    # log(max(p, e**-100)): -100 on the flat part of the clamp, with no gradient there,
-    # as in torch; written with the max op, so a traced program takes no frozen branch.
-    return lists.max([p, _LOG_FLOOR_AT]).log()
 
 
 def _is_constant(t: Value | Number, number: float) -> bool:

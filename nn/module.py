@@ -1,8 +1,9 @@
 """`Module`: the base of every model, with PyTorch's habits and none of its machinery.
 
 A module keeps its parameters (`Value`s) and sub-modules as plain attributes, alone or in
-lists; `named_parameters` finds them by walking those attributes, so a subclass only
-writes ``__init__`` and ``forward``:
+lists, tuples and dicts nested to any depth (not in sets, which have no stable order);
+`named_parameters` finds them by walking those attributes, so a subclass only writes
+``__init__`` and ``forward``:
 
     >>> from autograd import Value
     >>> class Scale(Module):
@@ -60,20 +61,32 @@ class Module:
 
     # ---- what the module holds ------------------------------------------------------------
     def _direct_members(self) -> Iterator[tuple[str, Value | Module]]:
-        """Parameters and sub-modules held directly, with their attribute paths."""
+        """Parameters and sub-modules held directly, with their attribute paths.
+
+        Lists, tuples and dicts are walked to any depth (``blocks.0.1.w.0``), each
+        container once. A set holding a parameter or module is a TypeError: a set has no
+        order that stays the same from run to run, so its names could not either.
+        """
+        seen: set[int] = set()
         for attr, value in vars(self).items():
             if attr.startswith("_"):
                 continue
-            if isinstance(value, Value | Module):
-                yield attr, value
-            elif isinstance(value, list | tuple):
-                for i, item in enumerate(value):
-                    if isinstance(item, Value | Module):
-                        yield f"{attr}.{i}", item
-            elif isinstance(value, dict):
-                for key, item in value.items():
-                    if isinstance(item, Value | Module):
-                        yield f"{attr}.{key}", item
+            stack: list[tuple[str, Any]] = [(attr, value)]
+            while stack:
+                name, item = stack.pop()
+                if isinstance(item, Value | Module):
+                    yield name, item
+                elif isinstance(item, list | tuple | dict) and id(item) not in seen:
+                    seen.add(id(item))
+                    pairs = item.items() if isinstance(item, dict) else enumerate(item)
+                    stack.extend(reversed([(f"{name}.{key}", x) for key, x in pairs]))
+                elif isinstance(item, set | frozenset) and any(
+                        isinstance(x, Value | Module) for x in item):
+                    raise TypeError(
+                        f"{type(self).__name__}: attribute {name!r} is a set of parameters or "
+                        "modules; a set has no stable order, so their names would change "
+                        "from run to run. Hold them in a list (or a dict) instead."
+                    )
 
     def named_children(self) -> list[tuple[str, Module]]:
         """The sub-modules held directly, with their names: ``[("layers.0", Layer(...)), ...]``."""
@@ -177,17 +190,20 @@ class Module:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the architecture and every parameter to a JSON file, atomically.
 
-        See `nn.serialize.save`; floats are written so they read back exactly.
+        See `nn.serialize.save` (symlinks followed, no temporary file left behind);
+        floats are written so they read back exactly.
         """
         serialize.save(self, path)
 
-    def load(self, path: str | os.PathLike[str]) -> None:
+    def load(self, path: str | os.PathLike[str],
+             max_bytes: int = serialize.MAX_BYTES) -> None:
         """Fill this model's parameters from a file written by `save`.
 
-        A file that is not a valid save of this same architecture raises `ValueError` and
-        changes nothing. See `nn.serialize.load`.
+        A file that is not a valid save of this same architecture, or is larger than
+        `max_bytes` (256 MiB by default), raises `ValueError` and changes nothing. See
+        `nn.serialize.load`.
         """
-        serialize.load(self, path)
+        serialize.load(self, path, max_bytes)
 
     # ---- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:

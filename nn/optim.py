@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from autograd.value import Value
+from nn.checks import nonnegative, positive, real
 
 # Bumped when the layout of `state_dict()` changes, so old files fail with a clear message.
 STATE_FORMAT = 1
@@ -55,7 +57,7 @@ class Optimizer:
                 # The same Value twice would be updated twice per step.
                 raise ValueError(f"{name}: parameter {i} appears more than once in the list.")
             seen.add(id(p))
-        self.lr = _check_nonnegative(name, "lr", lr)
+        self.lr = nonnegative(name, "lr", lr)
         self.steps = 0
         self.buffers: dict[str, list[float]] = {
             b: [0.0] * len(self.params) for b in self.buffer_names
@@ -79,16 +81,21 @@ class Optimizer:
     def step(self) -> None:
         """Apply one update to every parameter from its current ``.grad``.
 
+        All or nothing: an `lr` that is not a finite number >= 0 (set by hand since) or a
+        gradient that is not a number raises before any parameter or buffer changes.
+
             >>> w = Value(2.0); w.grad = 1.0
             >>> opt = SGD([w], lr=0.5); opt.step(); w.data
             1.5
         """
+        name = type(self).__name__
+        nonnegative(name, "lr", self.lr)  # set by hand or by a schedule since __init__
+        # Every gradient is read before the first update, so a bad one changes nothing.
+        grads = [_gradient(name, i, p.grad) for i, p in enumerate(self.params)]
         self.steps += 1
         buffers, rule, sqrt = self.buffers, self._rule, math.sqrt
-        for i, p in enumerate(self.params):
-            g = p.grad
-            # A gradient left as a Value by backward(create_graph=True) still has a number.
-            p.data = rule(p.data, g if type(g) is float else float(g), buffers, i, sqrt)
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            p.data = rule(p.data, g, buffers, i, sqrt)
 
     def step_arrays(self, x: Any, g: Any, buffers: dict[str, Any]) -> Any:
         """`step` on arrays: the new parameter vector from vector x and gradient g.
@@ -104,6 +111,7 @@ class Optimizer:
         """
         import numpy as np
 
+        nonnegative(type(self).__name__, "lr", self.lr)
         self.steps += 1
         return self._rule(x, g, buffers, slice(None), np.sqrt)
 
@@ -157,7 +165,7 @@ class Optimizer:
             raise ValueError(
                 f"{name}.load_state_dict: the state belongs to a {state['type']!r} optimizer."
             )
-        lr = _check_nonnegative(name, "lr", state["lr"])
+        lr = nonnegative(name, "lr", state["lr"])
         steps = state["steps"]
         if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
             raise ValueError(f"{name}.load_state_dict: steps must be an int >= 0, got {steps!r}.")
@@ -174,7 +182,7 @@ class Optimizer:
                     f"{name}.load_state_dict: buffer {key!r} must be a list of "
                     f"{len(self.params)} numbers (one per parameter)."
                 )
-            checked[key] = [_number(name, f"buffer {key!r}", v) for v in values]
+            checked[key] = [real(name, f"buffer {key!r}", v) for v in values]
         hyper = state["hyper"]
         if not isinstance(hyper, dict) or set(hyper) != set(self.hyper):
             raise ValueError(
@@ -222,9 +230,9 @@ class SGD(Optimizer):
 
     def _configure(self, *, momentum: float, nesterov: bool, weight_decay: float,
                    dampening: float) -> None:
-        self.momentum = _check_nonnegative("SGD", "momentum", momentum)
-        self.weight_decay = _check_nonnegative("SGD", "weight_decay", weight_decay)
-        self.dampening = _number("SGD", "dampening", dampening)
+        self.momentum = nonnegative("SGD", "momentum", momentum)
+        self.weight_decay = nonnegative("SGD", "weight_decay", weight_decay)
+        self.dampening = real("SGD", "dampening", dampening)
         self.nesterov = bool(nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
@@ -260,7 +268,8 @@ class Adam(Optimizer):
 
     As torch.optim.Adam: ``m = β1 m + (1-β1) g``, ``v = β2 v + (1-β2) g²``, ``p -= lr /
     (1-β1^t) * m / (sqrt(v) / sqrt(1-β2^t) + eps)``. `weight_decay` adds ``wd * p`` to the
-    gradient (L2); for decoupled decay use `AdamW`.
+    gradient (L2); for decoupled decay use `AdamW`. `eps` must be > 0 (torch accepts 0,
+    then divides 0 by 0 at the first zero gradient).
 
         >>> w = Value(1.0); w.grad = 5.0
         >>> opt = Adam([w], lr=0.1); opt.step(); round(w.data, 6)   # first step moves by lr
@@ -287,12 +296,12 @@ class Adam(Optimizer):
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}.")
         for k, beta in enumerate(betas):
-            beta = _number(name, f"betas[{k}]", beta)
+            beta = real(name, f"betas[{k}]", beta)
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"{name}: betas[{k}] must be in [0, 1), got {beta!r}.")
         self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _check_nonnegative(name, "eps", eps)
-        self.weight_decay = _check_nonnegative(name, "weight_decay", weight_decay)
+        self.eps = positive(name, "eps", eps)
+        self.weight_decay = nonnegative(name, "weight_decay", weight_decay)
 
     @property
     def hyper(self) -> dict[str, Any]:
@@ -342,10 +351,12 @@ class RMSProp(Optimizer):
 
     As torch.optim.RMSprop: ``s = α s + (1-α) g²``; ``avg = sqrt(s) + eps`` (centered:
     ``sqrt(s - ḡ²) + eps`` with ḡ the running mean gradient); then ``buf = momentum * buf +
-    g / avg`` and ``p -= lr * buf``, or without momentum ``p -= lr * g / avg``.
+    g / avg`` and ``p -= lr * buf``, or without momentum ``p -= lr * g / avg``. One
+    difference: when rounding takes s - ḡ² below 0, it counts as 0 here, where torch's
+    square root makes the parameter NaN.
 
         >>> w = Value(1.0); w.grad = 2.0
-        >>> opt = RMSProp([w], lr=0.01, alpha=0.0, eps=0.0); opt.step(); round(w.data, 6)
+        >>> opt = RMSProp([w], lr=0.01, alpha=0.0); opt.step(); round(w.data, 6)
         0.99
     """
 
@@ -367,13 +378,13 @@ class RMSProp(Optimizer):
 
     def _configure(self, *, alpha: float, eps: float, momentum: float, weight_decay: float,
                    centered: bool) -> None:
-        alpha = _number("RMSProp", "alpha", alpha)
+        alpha = real("RMSProp", "alpha", alpha)
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"RMSProp: alpha must be in [0, 1], got {alpha!r}.")
         self.alpha = alpha
-        self.eps = _check_nonnegative("RMSProp", "eps", eps)
-        self.momentum = _check_nonnegative("RMSProp", "momentum", momentum)
-        self.weight_decay = _check_nonnegative("RMSProp", "weight_decay", weight_decay)
+        self.eps = positive("RMSProp", "eps", eps)
+        self.momentum = nonnegative("RMSProp", "momentum", momentum)
+        self.weight_decay = nonnegative("RMSProp", "weight_decay", weight_decay)
         self.centered = bool(centered)
 
     @property
@@ -395,7 +406,11 @@ class RMSProp(Optimizer):
         if self.centered:
             mean = buffers["grad_avg"]
             mean[i] = mean[i] + (1.0 - self.alpha) * (g - mean[i])
-            avg = sqrt(s[i] - mean[i] * mean[i]) + self.eps
+            # s - ḡ² >= 0 in exact arithmetic; rounding can take it just below 0 (torch
+            # then makes the parameter NaN), so it is clamped there: (v + |v|) / 2 is
+            # max(v, 0) exactly, on a float or on an array.
+            spread = s[i] - mean[i] * mean[i]
+            avg = sqrt((spread + abs(spread)) * 0.5) + self.eps
         else:
             avg = sqrt(s[i]) + self.eps
         if self.momentum:
@@ -414,17 +429,13 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
 }
 
 
-def _number(owner: str, what: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{owner}: {what} must be a number, got {type(value).__name__} {value!r}.")
-    value = float(value)
-    if math.isnan(value):
-        raise ValueError(f"{owner}: {what} must be a number, got nan.")
-    return value
-
-
-def _check_nonnegative(owner: str, what: str, value: Any) -> float:
-    value = _number(owner, what, value)
-    if value < 0:
-        raise ValueError(f"{owner}: {what} must be >= 0, got {value!r}.")
-    return value
+def _gradient(owner: str, i: int, grad: Any) -> float:
+    if type(grad) is float:
+        return grad
+    # A gradient left as a Value by backward(create_graph=True) still has a number.
+    if isinstance(grad, Value):
+        return grad.data
+    if isinstance(grad, bool) or not isinstance(grad, numbers.Real):
+        raise TypeError(f"{owner}: parameter {i} has gradient {grad!r}, not a number; "
+                        "nothing was updated.")
+    return float(grad)

@@ -22,7 +22,7 @@ import math
 from typing import Any
 
 from nn.callbacks import Callback, TrainingState
-from nn.checks import int_at_least, number_at_least
+from nn.checks import int_at_least, is_number, number_at_least
 from nn.optim import Optimizer
 
 
@@ -50,12 +50,31 @@ class LRScheduler(Callback):
     def step(self) -> None:
         """Advance one epoch and set the optimizer's learning rate for the next one.
 
+        An lr that leaves the floats (a growing ``gamma``, late enough) raises a
+        ValueError naming the epoch, and neither the schedule nor the optimizer moves.
+
             >>> from autograd import Value; from nn.optim import SGD
             >>> opt = SGD([Value(1.0)], lr=1.0); ExponentialLR(opt, gamma=0.5).step(); opt.lr
             0.5
         """
-        self.last_epoch += 1
-        self.optimizer.lr = self.lr_at(self.last_epoch)
+        epoch = self.last_epoch + 1
+        self.optimizer.lr = self._finite_lr(epoch)
+        self.last_epoch = epoch
+
+    def _finite_lr(self, epoch: int) -> float:
+        # A schedule that grows (gamma > 1) leaves the floats at some epoch: say where,
+        # rather than OverflowError (34, 'Numerical result out of range') or an lr of inf.
+        try:
+            lr = self.lr_at(epoch)
+        except OverflowError:
+            lr = math.inf
+        if not math.isfinite(lr):
+            raise ValueError(
+                f"{type(self).__name__}: the lr overflows a float at epoch {epoch} (base_lr "
+                f"{self.base_lr!r}); the schedule and the optimizer stay at epoch "
+                f"{self.last_epoch}, lr {self.optimizer.lr!r}."
+            )
+        return lr
 
     def get_last_lr(self) -> float:
         """The learning rate set by the last `step` (as torch's, but one float).
@@ -81,10 +100,15 @@ class LRScheduler(Callback):
         epoch, base = state["last_epoch"], state["base_lr"]
         if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
             raise ValueError(f"{name}.load_state_dict: last_epoch must be an int >= 0.")
-        if isinstance(base, bool) or not isinstance(base, int | float) or base < 0:
-            raise ValueError(f"{name}.load_state_dict: base_lr must be a number >= 0.")
-        self.base_lr, self.last_epoch = float(base), epoch
-        self.optimizer.lr = self.lr_at(epoch)
+        if not is_number(base) or not 0 <= base < math.inf:
+            raise ValueError(f"{name}.load_state_dict: base_lr must be a finite number >= 0.")
+        previous, self.base_lr = self.base_lr, float(base)
+        try:
+            lr = self._finite_lr(epoch)
+        except ValueError:
+            self.base_lr = previous  # nothing changes
+            raise
+        self.last_epoch, self.optimizer.lr = epoch, lr
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(epoch={self.last_epoch}, lr={self.optimizer.lr!r})"
@@ -146,6 +170,6 @@ class CosineAnnealingLR(LRScheduler):
 
 
 def _gamma(owner: str, gamma: Any) -> float:
-    if isinstance(gamma, bool) or not isinstance(gamma, int | float) or not gamma > 0:
+    if not is_number(gamma) or not 0 < gamma < math.inf:
         raise ValueError(f"{owner}: gamma must be a number > 0, got {gamma!r}.")
     return float(gamma)

@@ -26,24 +26,38 @@ import contextlib
 import json
 import math
 import os
-import tempfile
+import re
+import secrets
+import stat
 from typing import TYPE_CHECKING, Any
 
-from nn.checks import check_names, is_number
+from nn.checks import check_names, int_at_least, is_number
 
 if TYPE_CHECKING:
     from nn.module import Module
 
 FORMAT = "chainrule-model"
 VERSION = 1
+# The largest file `read` accepts unless told otherwise: 256 MiB, about 6 million
+# parameters at some 40 bytes each, far beyond a scalar engine's models, and a bound on
+# what a hostile file (or a link to /dev/zero) can make us read and parse.
+MAX_BYTES = 256 * 2**20
 
 
 def save(model: Module, path: str | os.PathLike[str]) -> None:
     """Write `model` to `path` as JSON, atomically.
 
-    The JSON goes to a temporary file in the same directory, which then replaces `path`
-    in one `os.replace`: a crash or error mid-write leaves any existing file untouched.
-    Non-finite parameters raise `ValueError` (JSON has no NaN).
+    What a save guarantees:
+
+    - The JSON goes to a temporary file next to the target, ``.model.json.<pid>.<random>
+      .tmp``, which then replaces the target in one `os.replace`: a crash, an error or a
+      kill -9 mid-write leaves any existing file untouched.
+    - A symlink is followed: the file it names is replaced and the link stays a link.
+    - An existing file keeps its mode; a new one gets 0666 less the umask, as any file.
+    - A temporary file that a killed save left for the same target, from a process that is
+      no longer running, is removed by the next save (POSIX only).
+
+    Non-finite parameters raise `ValueError` (JSON has no NaN), before anything is written.
     """
     state = model.state_dict()
     for name, value in state.items():
@@ -58,33 +72,79 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
         "architecture": model.describe(),
         "parameters": state,
     }
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    # mkstemp makes the file private (0600); keep an existing file's mode, else 0644.
-    mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o644
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    target = os.path.realpath(path)  # through any symlinks, to the file they name
+    directory, base = os.path.split(target)
+    _remove_stale_temp_files(directory, base)
+    existing_mode = _mode_of(target)
+    tmp = os.path.join(directory, f".{base}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # O_EXCL: never someone else's file; mode 0o666 is narrowed by the umask, as open().
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        os.chmod(tmp, mode)
+        if existing_mode is not None:
+            os.fchmod(fd, existing_mode)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(payload, f, indent=1, allow_nan=False)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _sync_directory(directory)
 
 
-def load(model: Module, path: str | os.PathLike[str]) -> None:
+def _mode_of(path: str) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+
+
+def _remove_stale_temp_files(directory: str, base: str) -> None:
+    """Delete ``.<base>.<pid>.<random>.tmp`` files whose process is gone (a killed save)."""
+    if os.name != "posix":  # no way here to ask whether a pid is running
+        return
+    pattern = re.compile(rf"\.{re.escape(base)}\.(\d+)\.\w+\.tmp")
+    for name in os.listdir(directory):
+        match = pattern.fullmatch(name)
+        if match and not _running(int(match.group(1))):
+            with contextlib.suppress(FileNotFoundError):  # another save removed it first
+                os.unlink(os.path.join(directory, name))
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # another thread of this process may be saving right now
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user
+    return True
+
+
+def _sync_directory(directory: str) -> None:
+    # The rename itself is made durable by syncing the directory (POSIX only).
+    if os.name == "posix":
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def load(model: Module, path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> None:
     """Set `model`'s parameters from a file written by `save` for the same architecture.
 
-    Raises `ValueError` naming the problem (not JSON, truncated, wrong format or version,
-    another architecture, missing, extra or non-number parameters) and leaves the model
-    unchanged; a missing file raises `FileNotFoundError`.
+    Raises `ValueError` naming the problem (not JSON, truncated, nested too deeply, larger
+    than `max_bytes`, wrong format or version, another architecture, missing, extra or
+    non-number parameters) and leaves the model unchanged; a missing file raises
+    `FileNotFoundError`.
     """
-    payload = read(path)
+    payload = read(path, max_bytes)
     where = f"load {os.fspath(path)!r}"
     expected = model.describe()
     if payload["architecture"] != expected:
@@ -97,16 +157,28 @@ def load(model: Module, path: str | os.PathLike[str]) -> None:
     model.load_state_dict(params)
 
 
-def read(path: str | os.PathLike[str]) -> dict[str, Any]:
+def read(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> dict[str, Any]:
     """Parse and check a model file without applying it: ``{"architecture": ..., ...}``.
 
-    Everything `load` needs to trust is checked here: the JSON itself, the format marker,
-    the version, and that every parameter is a finite number.
+    Everything `load` needs to trust is checked here: the size (at most `max_bytes`,
+    `MAX_BYTES` by default: a file above it is refused before it is read, and a device
+    or pipe is read no further), the JSON itself and its depth, the format marker, the
+    version, and that every parameter is a finite number.
     """
     where = f"load {os.fspath(path)!r}"
+    max_bytes = int_at_least("load", "max_bytes", max_bytes, 1)
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size > max_bytes:
+            raise ValueError(f"{where}: the file is {size:,} bytes, larger than the "
+                             f"{max_bytes:,}-byte cap (max_bytes); pass a larger max_bytes "
+                             "if it is a model file you trust.")
+        data = f.read(max_bytes + 1)  # /dev/zero and pipes have no size to check first
+    if len(data) > max_bytes:
+        raise ValueError(f"{where}: the file is larger than the {max_bytes:,}-byte cap "
+                         "(max_bytes); nothing more was read.")
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ValueError(f"{where}: not a chainrule model file (not UTF-8 text).") from None
     try:
@@ -115,6 +187,9 @@ def read(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ValueError(
             f"{where}: not a chainrule model file (invalid or truncated JSON: {err})."
         ) from None
+    except RecursionError:
+        raise ValueError(f"{where}: not a chainrule model file (nested too deeply to be "
+                         "one).") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise ValueError(f"{where}: not a chainrule model file (no \"format\": {FORMAT!r}).")
     if payload.get("version") != VERSION:

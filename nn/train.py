@@ -41,6 +41,7 @@ from nn.data import Dataset, accuracy, batch_indices
 from nn.history import History
 from nn.optim import Optimizer
 from nn.predict import as_floats, predict
+from nn.preflight import check_callbacks, check_dataset, check_optimizer, logged_names
 
 Metric = Callable[[Sequence[Any], Sequence[Any]], float]
 METRICS: dict[str, Metric] = {"accuracy": accuracy}
@@ -80,6 +81,11 @@ def fit(
     more in all) and trains eagerly, without an error, when tracing refuses.
     ``history.compiled`` says which path ran.
 
+    Before the first step, fit checks all it can (`nn.preflight`): every sample of `train`
+    and `val` (row lengths, finite numbers, labels in range), that `optimizer` holds the
+    model's parameters, and that an `EarlyStopping` watches a number that will be logged.
+    A failure raises, naming the sample, and nothing has changed.
+
     Ctrl-C (or a KeyboardInterrupt from a loss or callback) ends training cleanly: the
     parameters hold whole optimizer steps only, and the history of the finished epochs is
     returned with ``interrupted=True``.
@@ -92,12 +98,16 @@ def fit(
         True
     """
     loss_fn = _resolve_loss(loss, "fit")
-    metric_fns = _resolve_metrics(metrics, train, "fit")
-    int_at_least("fit", "epochs", epochs, 1)
-    int_at_least("fit", "batch_size", batch_size, 1)
-    if not isinstance(train, Dataset) or len(train) == 0:
-        raise ValueError("fit: train must be a non-empty nn.data.Dataset.")
+    epochs = int_at_least("fit", "epochs", epochs, 1)
+    batch_size = int_at_least("fit", "batch_size", batch_size, 1)
     l2 = number_at_least("fit", "l2", l2)
+    # Everything is checked before the first step, so a bad run changes nothing.
+    check_dataset(train, model, "train")
+    if val is not None:
+        check_dataset(val, model, "val")
+    metric_fns = _resolve_metrics(metrics, train, "fit")
+    check_optimizer(model, optimizer)
+    check_callbacks(callbacks, logged_names(metric_fns, val is not None and len(val) > 0))
     wants_compiled = use_compiled(compiled, train, batch_size, epochs)
     params = model.parameters()
     history = History()

@@ -18,7 +18,7 @@ a small expression tree (nested tuples) instead of computing it:
 
     >>> from autograd import ops
     >>> Templates().get(ops.RELU, 1).forward
-    ('select', ('cmp', '>', ('arg', 0), ('const', 0.0)), ('arg', 0), ('const', 0.0))
+    ('select', ('cmp', '<=', ('arg', 0), ('const', 0.0)), ('const', 0.0), ('arg', 0))
 """
 
 from __future__ import annotations

@@ -153,6 +153,9 @@ def draw_graph(
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be a positive int, got {max_nodes!r}.")
     check_fmt(fmt, "draw_graph")
+    if scopes is not None and not isinstance(scopes, Mapping):
+        raise TypeError("draw_graph: scopes must be a mapping {node: scope} such as "
+                        f"record_scopes() gives, got {type(scopes).__name__}.")
     scopes = scopes if scopes is not None else {}
     order = topological_order(root)
     boxes = Boxes(order, scopes, collapse)

@@ -143,7 +143,7 @@ def test_load_state_dict_rejects_mismatches_and_changes_nothing() -> None:
         (lambda ps: Adam(ps, betas=(1.0, 0.999)), r"Adam: betas\[0\] must be in \[0, 1\), got 1"),
         (lambda ps: Adam(ps, betas=(0.9, -0.1)), r"Adam: betas\[1\] must be in \[0, 1\), got -0"),
         (lambda ps: AdamW(ps, betas=(0.9, 1.0)), r"AdamW: betas\[1\] must be in \[0, 1\), got 1"),
-        (lambda ps: Adam(ps, eps=-1.0), r"Adam: eps must be >= 0, got -1"),
+        (lambda ps: Adam(ps, eps=-1.0), r"Adam: eps must be > 0, got -1"),
         (lambda ps: AdamW(ps, weight_decay=-0.5), r"AdamW: weight_decay must be >= 0, got -0\.5"),
         (lambda ps: RMSProp(ps, alpha=1.5), r"RMSProp: alpha must be in \[0, 1\], got 1\.5"),
         (lambda ps: RMSProp(ps, lr=-2), r"RMSProp: lr must be >= 0, got -2"),

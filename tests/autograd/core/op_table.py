@@ -28,6 +28,7 @@ from autograd import ops
 from autograd.lists import max as value_max
 from autograd.lists import sum as value_sum
 from autograd.ops import Domain, Op
+from autograd.value import apply_binary
 
 Point = tuple[tuple[float, ...], tuple[float, ...]]
 
@@ -117,6 +118,10 @@ OP_TABLE: tuple[OpCase, ...] = (
            lambda x, base: math.pow(base, x),
            st.tuples(_reals(), st.one_of(st.just(2.0), _reals(0.1, 5.0)))
            .map(lambda xb: ((xb[0],), (xb[1],)))),
+    OpCase("binary_cross_entropy", ops.BCE, lambda p, t: apply_binary(ops.BCE, p, t),
+           lambda p, t: F.binary_cross_entropy(p, t),
+           lambda p, t: -(t * math.log(p) + (1.0 - t) * math.log1p(-p)),
+           domain_points(ops.BCE)),
     OpCase("neg", ops.NEG, lambda x: -x, lambda x: -x, lambda x: -x, domain_points(ops.NEG)),
     OpCase("pow_const", ops.POW_CONST, lambda x, a: x**a, lambda x, a: x**a, math.pow,
            domain_points(ops.POW_CONST)),

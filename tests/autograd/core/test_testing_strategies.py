@@ -27,7 +27,7 @@ from autograd.testing import (
     guard,
     values,
 )
-from autograd.value import Value, apply_unary
+from autograd.value import Value, apply, apply_unary
 
 # SIN with a wrong derivative: sin(x) where cos(x) belongs.
 BAD_SIN = Op("bad_sin", 1, ops.SIN.forward, lambda x, out, a: (ops.sin(x),))
@@ -95,14 +95,15 @@ def test_expressions_stay_in_every_ops_domain(expr: Expression, xs: tuple[float,
 @given(expressions(n_inputs=2, max_depth=3))
 def test_expression_depth_is_bounded_by_max_depth_plus_guards(expr: Expression) -> None:
     # Drawn ops nest at most max_depth deep; a guard adds at most two levels to each
-    # (softplus(u) + 0.1, tanh(u) * 2.0).
+    # (softplus(u) + 0.1, tanh(u) * 2.0), four for a domain bounded on both sides
+    # (binary_cross_entropy's [0, 1]: tanh(softplus(u) + 0.1) * 0.9).
     def depth(e: Expression) -> int:
         if not isinstance(e, Apply):
             return 0
         return 1 + max(depth(child) for child in e.children)
 
     assert isinstance(expr, Apply)
-    assert 1 <= depth(expr) <= 3 * 3
+    assert 1 <= depth(expr) <= 3 * (1 + 4)
 
 
 @given(expressions(n_inputs=3))
@@ -136,6 +137,8 @@ def python_namespace(leaves: list[Value]) -> dict[str, Any]:
                 lambda x, *attr, name=op.name: getattr(
                     x if isinstance(x, Value) else Value(x), name)(*attr)
             )
+        elif op.arity == 2 and op.symbol == op.name:  # binary_cross_entropy(p, t)
+            namespace[op.name] = lambda x, y, op=op: apply(op, [x, y])
     namespace["sum"] = lambda *xs: value_sum(xs)
     namespace["max"] = lambda *xs: value_max(xs)
     return namespace
