@@ -97,7 +97,10 @@ def cross_entropy(
     """Softmax cross-entropy from raw scores; the target is a class index or a probability list.
 
     With an index c: logsumexp(z) - z_c. With probabilities t: -Σ t_i log_softmax(z)_i
-    (a one-hot t gives the same as its index). Stable for logits of any size.
+    (a one-hot t gives the same as its index). Stable for logits of any size. At
+    infinite logits it is torch's (NaN when every logit is -inf, or when the target's
+    logit is the inf one), except that an inf logit against another target gives inf,
+    the limit, where torch's log_softmax gives NaN.
 
         >>> round(cross_entropy([Value(0.0), Value(0.0)], 1).data, 4)    # log 2
         0.6931
