@@ -241,7 +241,7 @@ def _draw_edges(
                         graph.edge(*pair)
                 continue
             attrs: dict[str, str] = {}
-            if show_edge_grads:
+            if show_edge_grads and local is not None:  # None: made micrograd's way
                 # xlabel, not label: dot places it after layout; a real label adds a rank
                 # per edge and made a 110-node graph with long edges take 10 s instead of 1 s.
                 attrs["xlabel"] = graphviz.escape(format(local, fmt))
