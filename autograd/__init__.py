@@ -13,8 +13,10 @@ from autograd.check import GradcheckError, gradcheck
 from autograd.compile import Program, TracedFunction, TracerError, TracerWarning, trace
 from autograd.context import detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from autograd.draw import BackwardStep, backward_steps, print_graph
+from autograd.extend import CustomOp, op
 from autograd.functional import grad, hessian, jvp, value_and_grad
 from autograd.lists import log_softmax, logsumexp, max, softmax, sum
+from autograd.ops import Domain
 from autograd.value import Value
 
 # The drawing functions import graphviz: load them on first use (see autograd.draw), so
@@ -33,6 +35,8 @@ def __getattr__(name: str) -> object:
 
 __all__ = [
     "BackwardStep",
+    "CustomOp",
+    "Domain",
     "GradcheckError",
     "GraphvizNotFound",
     "Program",
@@ -55,6 +59,7 @@ __all__ = [
     "logsumexp",
     "max",
     "no_grad",
+    "op",
     "print_graph",
     "save_graph",
     "save_network",

@@ -9,7 +9,9 @@ Semantics of `backward(root)`:
   afterwards (to inspect or draw);
 - leaves *accumulate*: a second ``backward()`` adds to what is there, so calling it twice
   on one graph doubles the leaf gradients; reset them with ``zero_grad``;
-- a node used several times receives the sum of its contributions.
+- a node used several times receives the sum of its contributions;
+- with ``create_graph=True`` every node reached gets a `Value` gradient, constant
+  derivatives included, so any of them can be differentiated again.
 
     >>> from autograd import Value
     >>> x = Value(3.0)
@@ -21,6 +23,7 @@ Semantics of `backward(root)`:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd.context import MODE
@@ -29,42 +32,78 @@ if TYPE_CHECKING:  # value.py imports this module: Value is only named in annota
     from autograd.value import Value
 
 
+class _Many:
+    """The `_x` of a node whose parents are a tuple in `_y` (see `Value`'s layout)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MANY"
+
+    def __reduce__(self) -> str:
+        return "MANY"  # pickle and deepcopy keep the one marker: nodes test it with `is`
+
+
+MANY: Any = _Many()
+_EMIT = object()  # on the walk's stack: "the node below me has all its parents emitted"
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, each listed after all of its parents.
 
-    Iterative, so a chain a million nodes deep needs no recursion. Two phases: first
-    count, for every node, how many of its consumers lie in this graph; then emit nodes
-    from the root down, a node becoming ready once all its consumers are emitted
-    (Kahn's algorithm), and reverse the list.
+    Iterative, so a chain a million nodes deep needs no recursion. A number an op keeps
+    on its node (the 2.0 of ``x * 2.0``) is listed as a leaf of its own, as it is in
+    drawings and traces.
 
         >>> from autograd import Value
         >>> a = Value(1.0); b = a * 2; [n.data for n in topological_order(b + a)]
         [1.0, 2.0, 2.0, 3.0]
     """
-    consumers: dict[Value, int] = {root: 0}
-    stack = [root]
+    return _walk(root, numbers_as_leaves=True)
+
+
+def _walk(root: Value, numbers_as_leaves: bool) -> list[Value]:
+    # A depth-first walk on an explicit stack, in two phases per node: when first popped
+    # it goes back on the stack under an _EMIT mark with its parents on top; when the mark
+    # comes off again, its parents are all in `order`, and so it follows them.
+    order: list[Value] = []
+    emit = order.append
+    visited: set[Value] = set()
+    seen = visited.add
+    stack: list[Any] = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        edges = stack.pop().edges
-        for i in range(len(edges) >> 1):
-            parent = edges[i]
-            if parent in consumers:
-                consumers[parent] += 1
-            else:
-                consumers[parent] = 1
-                stack.append(parent)
-    order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        edges = node.edges
-        for i in range(len(edges) >> 1):
-            parent = edges[i]
-            left = consumers[parent] - 1
-            consumers[parent] = left
-            if left == 0:
-                ready.append(parent)
-    order.reverse()
+        node = pop()
+        if node is _EMIT:
+            emit(pop())
+            continue
+        if node in visited:
+            continue
+        seen(node)
+        x = node._x
+        if x is None:
+            emit(node)
+            continue
+        push(node)
+        push(_EMIT)
+        # Inputs are pushed last first, so they are visited, and listed, in input order.
+        if x is MANY:
+            for parent in reversed(node._y):
+                if parent not in visited:
+                    push(parent)
+            continue
+        y = node._y
+        if y is None:
+            if not numbers_as_leaves or node.op.arity != 2:
+                if x not in visited:
+                    push(x)
+                continue
+            node._number_as_leaf()
+            x, y = node._x, node._y  # a number that came first comes first again
+        if y not in visited:
+            push(y)
+        if x not in visited:
+            push(x)
     return order
 
 
@@ -83,71 +122,73 @@ def backward(root: Value, create_graph: bool = False) -> None:
         >>> x.grad = 0.0
         >>> dydx.backward()           # x.grad is now d²y/dx²
     """
-    if not isinstance(getattr(root, "edges", None), tuple):
+    if getattr(root, "_x", _EMIT) is _EMIT:  # every Value sets _x when it is made
         raise TypeError(f"backward: expected a Value, got {type(root).__name__}.")
-    order = topological_order(root)
+    order = _walk(root, numbers_as_leaves=False)
     for node in order:
-        if node.edges:
+        if node._x is not None:
             node.grad = 0.0
-    if root.edges:
-        root.grad = 1.0
-    else:
-        root.grad = root.grad + 1.0
+    seed: Any = type(root)(1.0) if create_graph else 1.0  # a Value leaf when create_graph
+    root.grad = seed if root._x is not None else root.grad + seed
     anomaly = MODE.get().detect_anomaly
     if create_graph:
         _chain_rule_graph(order, anomaly)
     elif anomaly:
-        _chain_rule_checked(order)
+        for node in reversed(order):
+            chain_rule((node,))
+            for parent in node._operands()[0]:
+                _check_grad(parent, node)
     else:
-        _chain_rule(order)
+        chain_rule(order)
 
 
-def _chain_rule(order: list[Value]) -> None:
-    # edges = (parents..., local_grads...); the one- and two-parent cases are unrolled
-    # because they are nearly every node.
+def chain_rule(order: Sequence[Value]) -> None:
+    """``parent.grad += local * node.grad`` for every edge, nodes taken from the end of
+    `order` (a topological order) back to its start; a leaf has nothing to add."""
     for node in reversed(order):
-        edges = node.edges
-        n = len(edges)
-        if n == 4:
-            a, b, da, db = edges
-            g = node.grad
-            a.grad += da * g
-            b.grad += db * g
-        elif n == 2:
-            a, da = edges
-            a.grad += da * node.grad
-        elif n:
-            g = node.grad
-            half = n >> 1
-            for i in range(half):
-                edges[i].grad += edges[half + i] * g
+        x = node._x
+        if x is None:
+            continue
+        g = node.grad
+        if x is MANY:
+            local_grads = node._dy
+            if local_grads is None:  # an op written micrograd's way: its closure knows
+                node._backward()
+                continue
+            for parent, local in zip(node._y, local_grads):
+                parent.grad += local * g
+            continue
+        x.grad += node._dx * g
+        y = node._y
+        if y is not None:
+            y.grad += node._dy * g
 
 
 def local_grads_as_values(node: Value) -> tuple[Any, ...]:
-    """The node's op rule evaluated on its parents as `Value`s: differentiable edges."""
+    """The node's op rule evaluated on its inputs as `Value`s: differentiable edges, one
+    per Value parent (a number the node keeps stays a number, and gets none)."""
     op = node.op
-    if op is None:
+    if op is None or node._x is None:
         return ()
-    return op.local_grads(node.parents, node)
+    if node._x is MANY and node._dy is None:
+        raise TypeError(
+            f"backward(create_graph=True): the op {op.name!r} was written micrograd's way "
+            "(Value(data, children, op) and a _backward closure), so its derivative is not a "
+            "formula that can be differentiated again; define it with autograd.op(...)."
+        )
+    parents, inputs = node._operands()
+    return tuple(op.local_grads(inputs, node))[: len(parents)]
 
 
 def _chain_rule_graph(order: list[Value], anomaly: bool) -> None:
     for node in reversed(order):
-        if not node.edges:
+        if node._x is None:
             continue
         g = node.grad
-        for parent, local in zip(node.parents, local_grads_as_values(node)):
+        for parent, local in zip(node._operands()[0], local_grads_as_values(node)):
             parent.grad = parent.grad + local * g
             if anomaly:
                 _check_grad(parent, node)
-
-
-def _chain_rule_checked(order: list[Value]) -> None:
-    for node in reversed(order):
-        g = node.grad
-        for parent, local in zip(node.parents, node.local_grads):
-            parent.grad += local * g
-            _check_grad(parent, node)
 
 
 def _check_grad(parent: Value, node: Value) -> None:

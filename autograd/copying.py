@@ -48,33 +48,36 @@ def copy_graph(root: Value, memo: dict[int, Any]) -> Value:
         stack.extend(x for x in (*node.parents, node.grad) if isinstance(x, cls))
     for node in originals:
         new = memo[id(node)]
-        new.data, new.label, new.op = node.data, node.label, node.op
+        parents = node.parents  # first: a number kept on the node becomes its leaf
+        new.data, new.op = node.data, node.op
+        new.__dict__.update(node.__dict__)  # the label and any attributes of one's own
         new.grad = memo[id(node.grad)] if isinstance(node.grad, cls) else node.grad
-        new.edges = tuple(memo[id(e)] if isinstance(e, cls) else e for e in node.edges)
+        new._set_inputs([memo[id(p)] for p in parents],
+                        [memo[id(g)] if isinstance(g, cls) else g for g in node.local_grads])
     memo.setdefault(id(memo), []).extend(originals)  # keep ids unique while copying
     return memo[id(root)]
 
 
 def reduce_graph(node: Value) -> tuple[Any, ...]:
     """``node.__reduce__()``: a leaf as its fields, a graph as a flat list of records."""
-    if not node.edges:
+    if not node.parents:
         return (rebuild_leaf, (type(node), node.data, node.label, node.grad))
     order = topological_order(node)
     index = {id(n): i for i, n in enumerate(order)}
     records: list[Any] = []
     for n in order:
-        if not n.edges or n.op is None:
+        parents = n.parents
+        if not parents or n.op is None:
             records.append(n)  # pickled as an object: shared with whatever else holds it
             continue
-        half = len(n.edges) >> 1
         records.append((n.data, n.label, n.grad, _op_key(n.op),
-                        tuple(index[id(p)] for p in n.edges[:half]), n.edges[half:]))
+                        tuple(index[id(p)] for p in parents), n.local_grads))
     return (rebuild_graph, (type(node), records))
 
 
 def rebuild_leaf(cls: type[Value], data: float, label: str | None, grad: Any) -> Value:
     """A leaf from `reduce_graph`'s fields."""
-    leaf = cls(data, label)
+    leaf = cls(data, label=label or "")
     leaf.grad = grad
     return leaf
 
@@ -88,8 +91,10 @@ def rebuild_graph(cls: type[Value], records: list[Any]) -> Value:
             continue
         data, label, grad, key, parents, local_grads = record
         node = object.__new__(cls)
-        node.data, node.label, node.grad, node.op = data, label, grad, _op_of(key)
-        node.edges = tuple(nodes[i] for i in parents) + tuple(local_grads)
+        node.data, node.grad, node.op = data, grad, _op_of(key)
+        if label:
+            node.label = label
+        node._set_inputs([nodes[i] for i in parents], local_grads)
         nodes.append(node)
     return nodes[-1]
 

@@ -18,7 +18,8 @@ test table, so a domain is written once.
 
 Adding an op is one local edit here, next to its siblings, plus a method on `Value`
 (`value.py`) and a line in the test table (`tests/autograd/core/op_table.py`; a test
-fails until it exists).
+fails until it exists). Users add ops of their own with `autograd.op` (`extend.py`),
+which builds the same `Op`.
 
     >>> MUL.evaluate([2.0, 3.0]), MUL.local_grads([2.0, 3.0], 6.0)
     (6.0, (3.0, 2.0))
@@ -87,7 +88,8 @@ class Op:
     n-ary op), or a function of ``attr`` giving them (the base of ``x ** a``).
     """
 
-    __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr", "domain", "attr_examples")
+    __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr", "domain", "attr_examples",
+                 "swapped_from", "_swapped")
 
     def __init__(
         self,
@@ -109,6 +111,8 @@ class Op:
         self.attr = attr
         self.domain = domain if domain is not None else (ANYWHERE,) * max(arity, 1)
         self.attr_examples = attr_examples  # typical constants, for tests to draw from
+        self.swapped_from: Op | None = None  # set on the op that `swapped` makes
+        self._swapped: Op | None = None
 
     def bind(self, attr: float) -> Op:
         """The same op with its constant attribute set (``x ** 3.0`` → ``POW_CONST.bind(3.0)``)."""
@@ -122,6 +126,30 @@ class Op:
         """The same op computed by other functions (the compiler's symbolic copies)."""
         return Op(self.name, self.arity, forward, rule, symbol=self.symbol, attr=self.attr,
                   domain=self.domain, attr_examples=self.attr_examples)
+
+    def swapped(self) -> Op:
+        """This binary op with its two inputs in the other order, made once and kept.
+
+        A node for ``2 - x`` keeps x as its only parent and 2.0 as a plain number, in the
+        order ``(x, 2.0)``, so its op is ``SUB.swapped()``; ``swapped_from`` leads back.
+
+            >>> SUB.swapped().evaluate([1.0, 5.0]), SUB.swapped().swapped_from is SUB
+            (4.0, True)
+        """
+        if self.arity != 2:
+            raise ValueError(f"swapped: only a binary op has two inputs to swap, not "
+                             f"{self.describe()}.")
+        if self.swapped_from is not None:
+            return self.swapped_from
+        if self._swapped is None:
+            forward, rule = self.forward, self.rule
+            domain = self.domain if callable(self.domain) else self.domain[::-1]
+            other = Op(self.name, 2, lambda x, y: forward(y, x),
+                       lambda x, y, out: rule(y, x, out)[::-1],
+                       symbol=self.symbol, domain=domain)
+            other.swapped_from = self
+            self._swapped = other
+        return self._swapped
 
     def evaluate(self, inputs: Sequence[Any]) -> Any:
         """The forward on a list of inputs, whatever the arity.
@@ -163,6 +191,31 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<op {self.describe()}>"
+
+
+class ClosureOp(Op):
+    """The op of a node made micrograd's way: ``Value(data, children, "tanh")`` and then
+    ``out._backward = closure``. It names the op for drawings; the chain rule lives in the
+    node's closure, so there is no rule to evaluate on Values or on a tracer's symbols.
+
+        >>> ClosureOp("tanh").display()
+        'tanh'
+    """
+
+    __slots__ = ()
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(symbol, 0, _no_forward, _no_rule, symbol=symbol or "?")
+
+
+def _no_forward(*args: Any) -> Any:
+    raise TypeError("this op was written micrograd's way (Value(data, children, op)): its "
+                    "forward ran in the code that made the node and cannot be replayed.")
+
+
+def _no_rule(*args: Any) -> Any:
+    raise TypeError("this op was written micrograd's way (Value(data, children, op)): its "
+                    "derivative is the node's _backward closure, which only backward() calls.")
 
 
 # Helpers the rules use: a math function on floats, the matching op on anything else.

@@ -6,8 +6,9 @@ An initialiser is a function ``(rng, fan_in, fan_out) -> float`` that draws one 
 - "xavier": Glorot uniform, U(-a, a) with a = sqrt(6 / (fan_in + fan_out)), for tanh/sigmoid;
 - "he": Kaiming uniform for ReLU, U(-a, a) with a = sqrt(6 / fan_in).
 
-Randomness always comes from an explicit `random.Random`, never the global one, so the same
-seed gives the same model.
+Without an explicit generator, weights are drawn from Python's `random` module state, in
+micrograd's order, so ``random.seed(1337)`` gives micrograd's model; pass ``rng=`` (a seed
+or a `random.Random`) to keep a model's randomness to itself.
 
     >>> from nn.init import as_rng, xavier
     >>> w = xavier(as_rng(0), 2, 16)
@@ -75,13 +76,17 @@ def resolve_initializer(init: str | Initializer) -> Initializer:
 
 
 def as_rng(rng: random.Random | int | None) -> random.Random:
-    """A `random.Random` from a generator (used as is), an int seed, or None (= seed 0).
+    """A `random.Random` from a generator (used as is), an int seed, or None: the
+    generator behind Python's own ``random.uniform`` and friends, which ``random.seed``
+    sets, so ``random.seed(1337)`` before building a model reproduces micrograd's.
 
         >>> as_rng(3).random() == random.Random(3).random()
         True
+        >>> random.seed(5); a = as_rng(None).random(); random.seed(5); a == random.random()
+        True
     """
     if rng is None:
-        return random.Random(0)
+        return random._inst  # what the functions of the random module draw from
     if isinstance(rng, random.Random):
         return rng
     if isinstance(rng, int) and not isinstance(rng, bool):

@@ -1,7 +1,8 @@
 """`Neuron`, `Layer` and `MLP`: fully connected networks built from `Value` ops only.
 
 Every node of the forward pass is an ordinary graph node, so any part of a model can be
-drawn and differentiated. micrograd's tutorial runs unchanged:
+drawn and differentiated. micrograd's tutorial runs unchanged, and after
+``random.seed(1337)`` an `MLP` starts from micrograd's very weights:
 
     >>> model = MLP(2, [16, 16, 1])          # ReLU hidden layers, linear output
     >>> score = model([1.0, -2.0])
@@ -35,26 +36,31 @@ class Neuron(Module):
 
     Weights are drawn by `init` (a name from `nn.init.INITIALIZERS` or a function
     ``(rng, fan_in, fan_out) -> float``) with fan_in = nin and fan_out = `fan_out` (a
-    `Layer` passes its width); the bias starts at 0.0, as in micrograd. The parameters are
-    labelled ``w0 w1 ... b`` for drawings; a `Layer` and an `MLP` prefix their neurons'
-    labels, so every parameter of ``MLP`` has a short unique name: ``L0.n3.w1`` is weight 1
-    of neuron 3 in layer 0.
+    `Layer` passes its width); the bias starts at 0.0, as in micrograd. Without `rng` the
+    weights come from Python's `random` module, one ``uniform(-1, 1)`` each in micrograd's
+    order, so ``random.seed(1337)`` gives micrograd's neuron. micrograd's ``nonlin=False``
+    (linear) and ``nonlin=True`` (ReLU) work as a shorthand for `activation`. The
+    parameters are labelled ``w0 w1 ... b`` for drawings; a `Layer` and an `MLP` prefix
+    their neurons' labels, so every parameter of ``MLP`` has a short unique name:
+    ``L0.n3.w1`` is weight 1 of neuron 3 in layer 0.
 
         >>> n = Neuron(2, activation="tanh", rng=1)
         >>> n([0.0, 0.0]).data
         0.0
+        >>> Neuron(2, nonlin=False).activation
+        'linear'
     """
 
     def __init__(self, nin: int, activation: str | Activation | None = "relu",
                  init: str | Initializer = "uniform", rng: Rng = None, *,
-                 fan_out: int = 1) -> None:
+                 fan_out: int = 1, nonlin: bool | None = None) -> None:
         self.nin = int_at_least("Neuron", "nin", nin, 1)
         draw = resolve_initializer(init)
         generator = as_rng(rng)
         self.w = [Value(draw(generator, self.nin, fan_out), label=f"w{i}")
                   for i in range(self.nin)]
         self.b = Value(0.0, label="b")
-        self.activation, self._apply = resolve_activation(activation)
+        self.activation, self._apply = resolve_activation(_nonlin(activation, nonlin))
 
     def forward(self, x: Inputs) -> Value:
         """The neuron's output for `nin` inputs (floats or Values; a bare one if nin == 1)."""
@@ -86,10 +92,12 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, activation: str | Activation | None = "relu",
-                 init: str | Initializer = "uniform", rng: Rng = None) -> None:
+                 init: str | Initializer = "uniform", rng: Rng = None, *,
+                 nonlin: bool | None = None) -> None:
         self.nin = int_at_least("Layer", "nin", nin, 1)
         self.nout = int_at_least("Layer", "nout", nout, 1)
         generator = as_rng(rng)
+        activation = _nonlin(activation, nonlin)
         self.neurons = [Neuron(self.nin, activation, init, generator, fan_out=self.nout)
                         for _ in range(self.nout)]
         self.activation = self.neurons[0].activation
@@ -214,6 +222,19 @@ def prefix_labels(module: Module, prefix: str) -> None:
     """
     for parameter in module.parameters():
         parameter.label = prefix + (parameter.label or "")
+
+
+def _nonlin(activation: str | Activation | None, nonlin: bool | None) -> str | Activation | None:
+    """micrograd's ``nonlin`` as an activation: True is ReLU, False is linear."""
+    if nonlin is None:
+        return activation
+    if not isinstance(nonlin, bool):
+        raise TypeError(f"nonlin: expected True (ReLU) or False (linear), got "
+                        f"{type(nonlin).__name__} {nonlin!r}.")
+    if activation != "relu":
+        raise ValueError(f"nonlin: give either activation= or micrograd's nonlin=, not both "
+                         f"(got activation={activation!r}, nonlin={nonlin!r}).")
+    return "relu" if nonlin else None
 
 
 def _as_sequence(x: Inputs, nin: int, where: str) -> Sequence[Value | Number]:

@@ -65,6 +65,7 @@ from autograd.compile.eager import leaves, outputs_of
 from autograd.compile.program import Program, TracerError
 from autograd.compile.tape import Tape
 from autograd.context import TRACING, enable_grad
+from autograd.ops import ClosureOp
 from autograd.value import Value, apply_nary
 
 __all__ = ["Program", "TracedFunction", "TracerError", "TracerWarning", "trace"]
@@ -151,6 +152,13 @@ def record(fn: Callable[..., Any], args: Sequence[Any], *, params: Iterable[Valu
         order = topological_order(root)
     if len(outputs) > 1:
         order.pop()
+    for node in order:
+        if isinstance(node.op, ClosureOp):
+            raise TracerError(
+                f"trace: the op {node.op.name!r} was written micrograd's way (Value(data, "
+                "children, op) and a _backward closure), so it has no forward and rule the "
+                "compiler can read; define it with autograd.op(name, forward, rule) to trace it."
+            )
     made = set(recorder.made)
     input_set = set(inputs)
     if params is None:

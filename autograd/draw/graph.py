@@ -265,7 +265,7 @@ def _draw_edges(
                         graph.edge(*pair)
                 continue
             attrs: dict[str, str] = {}
-            if show_edge_grads:
+            if show_edge_grads and local is not None:  # None: made micrograd's way
                 # A label dot lays out never overlaps a box; on graphs with many long
                 # edges it is too slow (see summary.py), so xlabel, placed afterwards.
                 attrs["label" if labels_fit else "xlabel"] = graphviz.escape(

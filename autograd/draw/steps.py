@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autograd.backward import topological_order
+from autograd.ops import ClosureOp
 from autograd.value import Value
 
 
@@ -106,6 +107,12 @@ def _steps(root: Value) -> Iterator[BackwardStep]:
         if not node.edges:
             continue
         upstream = grads.get(node, 0.0)
+        if isinstance(node.op, ClosureOp):
+            raise TypeError(
+                f"backward_steps: the op {node.op.name!r} was written micrograd's way (its "
+                "chain rule is a _backward closure), so its steps cannot be listed; define "
+                "it with autograd.op(...) to step through it."
+            )
         for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             contribution = local * upstream
             after = grads.get(parent, 0.0) + contribution

@@ -106,7 +106,8 @@ def format_graph(
             continue
         parents, local_grads = node.parents, node.local_grads
         for i in reversed(range(len(parents))):
-            edge = f"[∂ {format(local_grads[i], fmt)}] "
+            # A node made micrograd's way knows no local derivative: show no number.
+            edge = "" if local_grads[i] is None else f"[∂ {format(local_grads[i], fmt)}] "
             if i == len(parents) - 1:
                 stack.append((parents[i], f"{indent}└─ {edge}", indent + "   ", depth + 1))
             else:

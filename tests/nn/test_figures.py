@@ -107,8 +107,8 @@ def test_every_plot_returns_an_axes_not_a_figure_so_jupyter_shows_it_once() -> N
 
 
 def test_history_plot_as_a_cells_last_line_displays_one_figure() -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    import nbclient
+    import nbformat
     code = ("%matplotlib inline\n"
             "from nn.history import History\n"
             "h = History(); h.record(1, {'train_loss': 0.5}); h.record(2, {'train_loss': 0.3})\n"
