@@ -6,7 +6,7 @@
   titled with what the model read and what it really is.
 - `write_classifier_figures(...)`: what ``chainrule train`` writes beside the loss curves
   (the confusion matrix, the misread digits, the network view).
-- ``python -m nn.figures [DIR]`` draws notebook 7's deep sigmoid network after one
+- ``python -m nn.figures [DIR]`` draws a deep sigmoid network (six hidden layers) after one
   backward pass with `autograd.draw.network.draw_network` into DIR/network.svg and .png.
 
 matplotlib is the optional `plots` extra, imported only when a plot is drawn. Each plot
