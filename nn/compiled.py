@@ -47,10 +47,12 @@ from nn.data import Dataset
 
 # Below this many samples in a whole run, tracing does not pay for itself.
 AUTO_MIN_SAMPLES = 128
-# How many training samples, spread over the set, the program is checked on (the first
-# and one from the middle): each costs
-# an eager forward and backward, about what tracing the whole model costs.
-CHECK_SAMPLES = 2
+# The program is checked against eager execution on training samples other than the one
+# it was traced on (that one matches by construction): each costs an eager forward and
+# backward, about what tracing the whole model costs, so one sample from the middle.
+CHECK_SAMPLES = 1
+# A forward pass alone is cheap beside the thousands of inputs `compiled_predict` serves.
+PREDICT_CHECK_SAMPLES = 8
 # The batched forward pass holds O(chunk x layer width) numbers; chunks bound it.
 PREDICT_CHUNK = 4096
 # What tracing a model and loss raises when it refuses them: a branch on a Value
@@ -124,7 +126,7 @@ def compiled_predict(model: Any, X: Sequence[Any]) -> list[Any]:
     if not len(X):
         return []
     program = trace(model, _row(X[0]), strict=True)
-    rows = _spread(len(X))
+    rows = _spread(len(X), PREDICT_CHECK_SAMPLES)
     with no_grad():
         eager = [_floats(model(_row(X[i]))) for i in rows]
     sample = [X[i] for i in rows]
@@ -338,9 +340,14 @@ def _row(x: Any) -> Any:
     return x.tolist() if hasattr(x, "tolist") else x
 
 
-def _spread(n: int) -> list[int]:
-    """About `CHECK_SAMPLES` indices spread evenly over range(n)."""
-    return list(range(0, n, max(1, n // CHECK_SAMPLES)))
+def _spread(n: int, count: int = CHECK_SAMPLES) -> list[int]:
+    """`count` indices spread evenly over range(n), the first of them past 0.
+
+        >>> _spread(10), _spread(1), _spread(10, 3)
+        ([5], [0], [2, 5, 7])
+    """
+    step = n / (count + 1)
+    return sorted({min(n - 1, int(step * (k + 1))) for k in range(count)})
 
 
 def _compare(what: str | list[str], eager: list[float], compiled: list[float],

@@ -60,8 +60,10 @@ class Module:
         return self._call_in_scope(scopes, args, kwargs)
 
     # ---- what the module holds ------------------------------------------------------------
-    def _direct_members(self) -> Iterator[tuple[str, Value | Module]]:
-        """Parameters and sub-modules held directly, with their attribute paths.
+    def _direct_members(self, named: bool = True) -> Iterator[tuple[str, Value | Module]]:
+        """Parameters and sub-modules held directly, with their attribute paths (or "" for
+        each when not `named`: `parameters` needs no names, and making them is most of
+        the cost of walking a model of 100k parameters).
 
         Lists, tuples and dicts are walked to any depth (``blocks.0.1.w.0``), each
         container once. A set holding a parameter or module is a TypeError: a set has no
@@ -79,7 +81,8 @@ class Module:
                 elif isinstance(item, list | tuple | dict) and id(item) not in seen:
                     seen.add(id(item))
                     pairs = item.items() if isinstance(item, dict) else enumerate(item)
-                    stack.extend(reversed([(f"{name}.{key}", x) for key, x in pairs]))
+                    stack.extend(reversed([(f"{name}.{key}", x) for key, x in pairs] if named
+                                          else [("", x) for _, x in pairs]))
                 elif isinstance(item, set | frozenset) and any(
                         isinstance(x, Value | Module) for x in item):
                     raise TypeError(
@@ -99,6 +102,9 @@ class Module:
             >>> [name for name, _ in Neuron(2).named_parameters()]
             ['w.0', 'w.1', 'b']
         """
+        return self._walk(named=True)
+
+    def _walk(self, named: bool) -> list[tuple[str, Value]]:
         found: list[tuple[str, Value]] = []
         seen: set[int] = set()
         # An explicit stack rather than recursion; pushed in reverse so the order is the
@@ -112,8 +118,8 @@ class Module:
             if isinstance(item, Value):
                 found.append((prefix, item))
                 continue
-            members = [(f"{prefix}.{name}" if prefix else name, member)
-                       for name, member in item._direct_members()]
+            members = [(f"{prefix}.{name}" if prefix and named else name, member)
+                       for name, member in item._direct_members(named)]
             stack.extend(reversed(members))
         return found
 
@@ -124,11 +130,11 @@ class Module:
             >>> len(Neuron(3).parameters())
             4
         """
-        return [p for _, p in self.named_parameters()]
+        return [p for _, p in self._walk(named=False)]
 
     def num_parameters(self) -> int:
         """How many scalar parameters the model has."""
-        return len(self.named_parameters())
+        return len(self._walk(named=False))
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to 0.0 (backward accumulates into leaves)."""
