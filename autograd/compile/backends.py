@@ -60,6 +60,8 @@ class NumpyBackend:
             "_full": lambda a, m, b: np.broadcast_to(a, (m, b)),
             "_column": lambda a, m: np.broadcast_to(a, (m, 1)),
             "_cat": lambda parts: np.concatenate(parts, axis=0),
+            "_strided": lambda v, base, shape, steps: np.lib.stride_tricks.as_strided(
+                v[base:], shape, tuple(step * v.itemsize for step in steps)),
         }
 
 
@@ -112,6 +114,7 @@ class TorchBackend:
             "_full": full,
             "_column": lambda a, m: full(a, m, 1),
             "_cat": lambda parts: torch.cat(parts, dim=0),
+            "_strided": lambda v, base, shape, steps: v.as_strided(shape, steps, base),
         }
 
 

@@ -131,12 +131,43 @@ class _Writer:
         self.namespace.update(backend.helpers())
         self.operands: dict[tuple[int, int], str] = {}  # (group, position) -> local name
 
+    def _weights(self, g: Group) -> str:
+        """A dot group's weight matrix: a view of P, or a gather where slots are uneven."""
+        return self._slots("P", g.weights) or f"P[{self._index(f'_W{g.id}', g.weights)}]"
+
     def _index(self, name: str, values: Sequence[int] | Sequence[Sequence[int]]) -> str:
         self.namespace[name] = self.backend.index(values)
         return name
 
+    def _slots(self, vector: str, values: Any) -> str | None:
+        """A view of `vector` at the slots `values` (a list, or a matrix as lists) when they
+        are evenly spaced, as a layer's weights are (row i of neuron i's weights, then its
+        bias): no copy forward, and a backward that adds in place. None otherwise."""
+        rows = values if values and isinstance(values[0], list) else [values]
+        if not rows or not rows[0]:
+            return None
+        base = rows[0][0]
+        col = rows[0][1] - base if len(rows[0]) > 1 else 1
+        row = rows[1][0] - base if len(rows) > 1 else len(rows[0]) * col
+        if col <= 0 or row <= 0 or any(
+                v != base + i * row + j * col for i, r in enumerate(rows) for j, v in
+                enumerate(r)) or any(len(r) != len(rows[0]) for r in rows):
+            return None
+        if rows is values:  # a matrix
+            return f"_strided({vector}, {base}, ({len(rows)}, {len(rows[0])}), ({row}, {col}))"
+        return f"_strided({vector}, {base}, ({len(rows[0])},), ({col},))"
+
     def _add_into(self, target: str, name: str, values: Any, value: str) -> str:
-        """``target[index] += value``, or a scatter-add where the index repeats."""
+        """``target[index] += value``, or a scatter-add where the index repeats; through a
+        strided view (`_slots`) where the slots are evenly spaced."""
+        if target == "GP":  # the flat parameter vector: evenly spaced slots are a view
+            view = self._slots(target, values)
+            if view is not None:
+                return f"    _view = {view}\n    _view += {value}"
+        elif values and not isinstance(values[0], list):  # rows of a group's array
+            first = values[0]
+            if list(values) == list(range(first, first + len(values))):
+                return f"    {target}[{first}:{first + len(values)}] += {value}"
         flat = [v for row in values for v in row] if values and isinstance(values[0], list) \
             else list(values)
         index = self._index(name, values)
@@ -186,10 +217,11 @@ class _Writer:
         n = len(g.operands[0])
         lines = [f"    # dot: {len(g.rows)} weighted sums of {n} values ({g.covers} nodes)",
                  f"    X{g.id} = {self._operand(g.operands[0], f'_R{g.id}')}",
-                 f"    W{g.id} = P[{self._index(f'_W{g.id}', g.weights)}]"]
+                 f"    W{g.id} = {self._weights(g)}"]
         product = f"W{g.id} @ X{g.id}"
         if g.biases is not None:
-            product += f" + P[{self._index(f'_B{g.id}', g.biases)}][:, None]"
+            bias = self._slots("P", g.biases) or f"P[{self._index(f'_B{g.id}', g.biases)}]"
+            product += f" + {bias}[:, None]"
         lines.append(f"    V{g.id} = {product}")
         return lines
 

@@ -62,7 +62,9 @@ def test_the_listing_is_one_line_per_tensor_op_naming_the_nodes_it_covers() -> N
     body = [line for line in listing.splitlines()[2:] if not line.strip().startswith("#")]
     # Each layer's sums (with their products and bias adds) are one statement.
     assert "# dot: 2 weighted sums of 2 values (8 nodes)" in listing
-    assert "    V3 = W3 @ X3 + P[_B3][:, None]" in body
+    # The weights sit evenly spaced in the parameter vector: read as a view, not copied.
+    assert "    W3 = _strided(P, 0, (2, 2), (3, 1))" in body
+    assert "    V3 = W3 @ X3 + _strided(P, 2, (2,), (3,))[:, None]" in body
     assert "# map tanh: 2 nodes" in listing
     assert "# map Σ: 1 nodes" in listing
     assert len(body) < 14  # a handful of statements for 19 scalar nodes
