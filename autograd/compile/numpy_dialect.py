@@ -35,9 +35,8 @@ class NumpyDialect(PythonDialect):
         super().__init__()
         self.namespace.update(
             _where=np.where, _and=np.logical_and, _or=np.logical_or, _not=np.logical_not,
-            _patch=_patch, _vectorized=_vectorized, _stack=_stack,
-            _zeros=np.zeros, _add_at=np.add.at, _method=_method, _sum=builtins.sum,
-            _reduce=accumulate_param_grads, _max=_first_max,
+            _patch=_patch, _vectorized=_vectorized, _method=_method, _sum=builtins.sum,
+            _max=_first_max,
         )
 
     def operand_const(self, x: float) -> str:
@@ -105,31 +104,6 @@ def _method(name: str, obj: Any, *args: Any) -> Any:
     """A float method (``is_integer``) applied element by element."""
     call = np.vectorize(lambda o, *a: getattr(float(o), name)(*a), otypes=[float])
     return call(obj, *args)
-
-
-def _stack(rows: Sequence[Any], batch: int) -> Any:
-    """Rows of a matrix, each an array over the batch (a scalar row is repeated)."""
-    try:
-        matrix = np.stack(rows)
-        if matrix.shape == (len(rows), batch):
-            return matrix
-    except ValueError:  # rows of different shapes
-        pass
-    return np.stack([np.broadcast_to(r, (batch,)) for r in rows])
-
-
-def accumulate_param_grads(total: Any, slots: list[int], grads: list[Any], batch: int) -> Any:
-    """Add each parameter's gradient, summed over the batch, to `total`."""
-    rows, row_slots = [], []
-    for slot, g in zip(slots, grads):
-        if np.ndim(g):
-            rows.append(g)
-            row_slots.append(slot)
-        else:  # the same for every sample
-            total[slot] += g * batch
-    if rows:
-        total[row_slots] += np.stack(rows).sum(axis=1)
-    return total
 
 
 def _args(names: Sequence[str]) -> str:

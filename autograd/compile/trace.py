@@ -35,12 +35,13 @@ What tracing freezes (as in JAX, Python ran once):
   ``float()`` of Values that depend on inputs or parameters and warns with a
   `TracerWarning` naming the line (``strict=True`` raises `TracerError` instead).
 - Reading ``.data`` is invisible to the tracer and frozen too: take a max with
-  `autograd.lists.max`, not over ``.data``. `nn.losses` branch on the target's data
-  (hinge, cross_entropy, binary_cross_entropy): pass targets as static arguments, and use
-  `Program.check` on a few samples to confirm a program matches eager execution.
-- Static arguments (``static_argnums``) go to the function as they are (class indices,
-  labels) and the program is specialised to their values; a function decorated with
-  ``@trace`` keeps one program per value and groups a batch by them.
+  `autograd.lists.max`, not over ``.data``, and use `Program.check` on a few samples to
+  confirm a program matches eager execution. The losses of `nn.losses` never branch on
+  a target that is a Value, so targets can be inputs: one program for every label (a
+  class index as a one-hot vector, as `fit` passes it).
+- Static arguments (``static_argnums``) go to the function as they are and the program
+  is specialised to their values; a function decorated with ``@trace`` keeps one
+  program per value and groups a batch by them.
 
 Errors: a program raises the op's own error (same type, same message) wherever eager
 execution would. Only forward values raise; a local derivative too large for a float is
