@@ -6,8 +6,9 @@ softmax cross-entropy, batch 64) it measures, in one run on the same machine:
 - one training step on the compiled path as `fit` runs it (forward, backward and an
   Adam update, all on arrays: `nn.compiled.ArrayTraining`) against the same step in
   PyTorch (float64, one thread, `torch.optim.Adam`);
-- tracing and compiling the model once against one eager forward and backward of one
-  sample with Values;
+- tracing and compiling the model once (after one untimed warm-up compile in the process,
+  so loading the compiler's modules is not counted) against one eager forward and
+  backward of one sample with Values;
 - with ``--epoch``, one epoch of 60,000 784-dimensional samples on 784-128-10 (random
   data, the same for both), compiled against PyTorch.
 
@@ -198,6 +199,9 @@ def main() -> None:
     print("| model | parameters | compiled step | PyTorch step | ratio | trace + compile "
           "| one eager sample | ratio |")
     print("|---|---|---|---|---|---|---|---|")
+    # One compile first, untimed: the compiler's modules load and NumPy warms up once per
+    # process, not once per model.
+    measure(8, [4, 10], repeats=1)
     for nin, widths in MODELS:
         r = measure(nin, widths, args.repeats)
         name = "-".join(map(str, [nin, *widths]))

@@ -65,14 +65,21 @@ class Program:
         self.specs = specs  # one per argument; static arguments hold None and are skipped
         self.static = static
         self.single_output = single_output
-        if compiler == "auto":
-            compiler = "codegen" if tape.count_statements() <= MAX_STATEMENTS else "tape"
-        self.mode = compiler
+        self._mode = compiler  # "auto" is decided on first use: counting costs a tape walk
         self.templates = Templates()
         self._compiled: dict[str, Callable[..., Any]] = {}
         self._sources: dict[str, str] = {}
         self._lowered: Lowered | None = None
         self._tensor: dict[tuple[str, str | None], TensorProgram] = {}
+
+    @property
+    def mode(self) -> str:
+        """How one sample is replayed: "codegen" (generated Python) or "tape" (the
+        interpreter, for graphs beyond `MAX_STATEMENTS`)."""
+        if self._mode == "auto":
+            self._mode = ("codegen" if self.tape.count_statements() <= MAX_STATEMENTS
+                          else "tape")
+        return self._mode
 
     @property
     def num_nodes(self) -> int:
