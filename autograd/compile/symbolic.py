@@ -285,7 +285,11 @@ class Explorer:
                     raise NotSymbolic("unexpected number of results")
             except NotSymbolic:
                 return (ESCAPE,) * width
-            except Exception:  # this path raises: the op's own function will, at run time
+            except (ArithmeticError, ValueError, TypeError):
+                # This path raises what an op raises on a bad input (a domain error, a
+                # division by zero, an overflow; a TypeError where symbols meet a float-only
+                # call): the generated code calls the op's own function there, at run time,
+                # so the same error is raised then. Anything else is a bug and propagates.
                 result = (ESCAPE,) * width
             taken = self.taken
             paths.append((taken, result))
