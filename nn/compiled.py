@@ -290,7 +290,7 @@ class ArrayTraining:
         steps = self.optimizer.steps
         try:
             p = self.optimizer.step_arrays(self.p, grads, buffers)
-        except BaseException:  # undo the step count too, then let the error through
+        except BaseException:  # Ctrl-C too: undo the step count, then re-raise
             self.optimizer.steps = steps
             raise
         self.p, self.grads, self.buffers = p, grads, buffers

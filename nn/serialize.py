@@ -88,7 +88,7 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException:  # any way out (Ctrl-C included) removes the temp file, then re-raises
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise

@@ -267,7 +267,7 @@ def _atomic_step(optimizer: Any) -> None:
     steps, buffers = optimizer.steps, {k: list(v) for k, v in optimizer.buffers.items()}
     try:
         optimizer.step()
-    except BaseException:
+    except BaseException:  # a second Ctrl-C mid-step too: undo the half step, then re-raise
         for p, data in zip(params, datas):
             p.data = data
         optimizer.steps, optimizer.buffers = steps, buffers
