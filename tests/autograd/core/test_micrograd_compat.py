@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from autograd import TracerError, Value, topological_order, trace
@@ -179,6 +180,17 @@ def test_values_take_attributes_of_their_own() -> None:
     assert (p.m, p.v, y._vis_color, p.grad) == (0.0, 0.0, "red", 2.0)
     with pytest.raises(AttributeError):
         _ = Value(1.0).m
+
+
+def test_a_weight_drawn_with_numpy_is_a_python_float() -> None:
+    # Lecture-style code draws a bias as Value(np.random.uniform(-1, 1)): a NumPy scalar.
+    b = Value(np.float64(0.25))
+    w = Value(np.float32(0.5))
+    out = (w * 4.0 + b).tanh()
+    out.backward()
+    assert type(b.data) is float and type(w.data) is float and type(out.data) is float
+    assert b.grad == pytest.approx(1.0 - math.tanh(2.25) ** 2)
+    assert w.grad == pytest.approx(4.0 * (1.0 - math.tanh(2.25) ** 2))
 
 
 def test_label_defaults_to_the_empty_string_and_may_be_positional() -> None:
