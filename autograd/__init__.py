@@ -16,7 +16,7 @@ from autograd.draw import BackwardStep, backward_steps, print_graph
 from autograd.extend import CustomOp, op
 from autograd.functional import grad, hessian, jvp, value_and_grad
 from autograd.lists import log_softmax, logsumexp, max, softmax, sum
-from autograd.ops import Domain
+from autograd.primitive import Domain
 from autograd.value import Value
 
 # The drawing functions import graphviz: load them on first use (see autograd.draw), so

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd import ops
 from autograd.backward import topological_order
-from autograd.ops import Op
+from autograd.primitive import Op
 
 if TYPE_CHECKING:  # value.py imports this module; nodes are made with type(node) here
     from autograd.value import Value

@@ -31,7 +31,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.ops import Domain, Op
+from autograd.primitive import Domain, Op
 from autograd.value import Value, apply
 
 

@@ -29,7 +29,7 @@ from autograd import ops
 from autograd.backward import topological_order
 from autograd.check import gradcheck
 from autograd.context import enable_grad
-from autograd.ops import Op
+from autograd.primitive import Op
 from autograd.value import Value, apply
 
 

@@ -26,7 +26,7 @@ from autograd import copying, ops
 from autograd.backward import MANY, chain_rule
 from autograd.backward import backward as run_backward
 from autograd.context import DEFAULT_MODE, MODE, TRACING
-from autograd.ops import ClosureOp, Op
+from autograd.primitive import ClosureOp, Op
 
 Number = float | int
 

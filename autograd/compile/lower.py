@@ -40,7 +40,7 @@ from typing import Any
 
 from autograd import ops
 from autograd.compile.tape import CONST, INPUT, OP, PARAM, Tape
-from autograd.ops import Op
+from autograd.primitive import Op
 
 INPUTS, PARAMS, CONSTS = 0, 1, 2  # the leaf groups' ids
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd import ops
-from autograd.ops import Op
+from autograd.primitive import Op
 
 # An expression is a tuple whose first item says what it is:
 #   ("const", x)  ("arg", k)  ("bin", "+", a, b)  ("neg", a)  ("abs", a)

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.ops import Op
+from autograd.primitive import Op
 from autograd.value import Value
 
 INPUT, PARAM, CONST, OP = 0, 1, 2, 3

@@ -66,7 +66,7 @@ from autograd.compile.eager import leaves, outputs_of
 from autograd.compile.program import Program, TracerError
 from autograd.compile.tape import Tape
 from autograd.context import TRACING, enable_grad
-from autograd.ops import ClosureOp
+from autograd.primitive import ClosureOp
 from autograd.value import Value, apply_nary
 
 __all__ = ["Program", "TracedFunction", "TracerError", "TracerWarning", "trace"]

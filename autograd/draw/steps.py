@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from autograd.backward import topological_order
-from autograd.ops import ClosureOp
+from autograd.primitive import ClosureOp
 from autograd.value import Value
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from autograd import lists, ops
 from autograd.compile.trace import trace
-from autograd.ops import Op
+from autograd.primitive import Op
 from autograd.value import Value, apply
 
 # Points on kinks and domain edges, and ordinary ones.

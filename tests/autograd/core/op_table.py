@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from autograd import ops
 from autograd.lists import max as value_max
 from autograd.lists import sum as value_sum
-from autograd.ops import Domain, Op
+from autograd.primitive import Domain, Op
 from autograd.value import apply_binary
 
 Point = tuple[tuple[float, ...], tuple[float, ...]]

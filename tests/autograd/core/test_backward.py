@@ -37,6 +37,49 @@ def test_second_backward_doubles_leaves_but_not_intermediates() -> None:
     assert h.grad == first_h == 1 - math.tanh(-0.75) ** 2
 
 
+def test_a_node_with_many_consumers_applies_its_chain_rule_once() -> None:
+    # h feeds 50 products and a sum over all of them; d(out)/dx = 2x * sum(c).
+    x = Value(1.5)
+    h = x * x
+    out = Value(0.0)
+    for c in range(1, 51):
+        out = out + h * float(c)
+    out.backward()
+    assert h.grad == sum(range(1, 51))
+    assert x.grad == pytest.approx(2 * 1.5 * sum(range(1, 51)))
+
+
+def test_a_second_backward_recomputes_intermediates_the_first_left_at_zero() -> None:
+    # The walk marks the nodes it reaches by their reset grad; a node whose gradient came
+    # out 0.0 last time (a dead relu) must still be reached, and so must what is above it.
+    x, w = Value(2.0), Value(-1.0)
+    dead = (x * w).relu()          # relu(-2) = 0: nothing flows below it
+    out = dead * 3.0 + x * x
+    out.backward()
+    first = (x.grad, w.grad, dead.grad)
+    out.backward()
+    assert first == (4.0, 0.0, 3.0)
+    assert (x.grad, w.grad, dead.grad) == (8.0, 0.0, 3.0)
+    w.data = 1.0                   # a new graph through the same leaves, live this time
+    out = (x * w).relu() * 3.0
+    x.zero_grad()
+    w.zero_grad()
+    out.backward()
+    assert (x.grad, w.grad) == (3.0, 6.0)
+
+
+def test_a_new_root_reaches_intermediates_whose_last_gradient_was_zero() -> None:
+    x, y = Value(2.0), Value(5.0)
+    h = x * y
+    (h * 0.0 + x).backward()       # h.grad is 0.0 now
+    assert h.grad == 0.0
+    h.zero_grad()                  # and the literal 0.0, as a user might leave it
+    x.zero_grad()
+    y.zero_grad()
+    (h * 2.0).backward()           # h must be walked again, and x, y reached through it
+    assert (h.grad, x.grad, y.grad) == (2.0, 10.0, 4.0)
+
+
 def test_intermediate_grads_stay_readable_after_backward() -> None:
     x = Value(0.3)
     h = x.exp()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from autograd.check import GradcheckError, gradcheck
 from autograd.functional import grad, hessian, value_and_grad
-from autograd.ops import Op
+from autograd.primitive import Op
 from autograd.value import Value, apply_unary
 
 # x**2 with a wrong derivative: 3x where 2x belongs.

@@ -16,7 +16,7 @@ from autograd import ops
 from autograd.check import GradcheckError
 from autograd.lists import max as value_max
 from autograd.lists import sum as value_sum
-from autograd.ops import Op
+from autograd.primitive import Op
 from autograd.testing import (
     Apply,
     Constant,
