@@ -85,9 +85,9 @@ def sign(x: Any) -> float:
 
 # ---- binary ops --------------------------------------------------------------------------
 
-ADD = Op("add", 2, lambda x, y: x + y, lambda x, y, out: (1.0, 1.0), symbol="+")
-SUB = Op("sub", 2, lambda x, y: x - y, lambda x, y, out: (1.0, -1.0), symbol="-")
-MUL = Op("mul", 2, lambda x, y: x * y, lambda x, y, out: (y, x), symbol="*")
+ADD = Op.from_formula("add", 2, "x + y", ["1.0", "1.0"], globals(), symbol="+")
+SUB = Op.from_formula("sub", 2, "x - y", ["1.0", "-1.0"], globals(), symbol="-")
+MUL = Op.from_formula("mul", 2, "x * y", ["y", "x"], globals(), symbol="*")
 
 
 def _div(x: float, y: float) -> float:
@@ -171,7 +171,7 @@ BCE = Op("binary_cross_entropy", 2, _bce, _bce_rule, domain=(_UNIT, _UNIT))
 
 # ---- unary ops (forward(x, attr), rule(x, out, attr)) -------------------------------------
 
-NEG = Op("neg", 1, lambda x, a: -x, lambda x, out, a: (-1.0,), symbol="-")
+NEG = Op.from_formula("neg", 1, "-x", ["-1.0"], globals(), symbol="-")
 
 
 def _pow_const(x: float, a: float) -> float:
@@ -239,7 +239,7 @@ def _cos(x: float, a: None) -> float:
 
 SIN = Op("sin", 1, _sin, lambda x, out, a: (cos(x),))
 COS = Op("cos", 1, _cos, lambda x, out, a: (-sin(x),))
-TANH = Op("tanh", 1, lambda x, a: math.tanh(x), lambda x, out, a: (1.0 - out * out,))
+TANH = Op.from_formula("tanh", 1, "math.tanh(x)", ["1.0 - out * out"], globals())
 ERF = Op("erf", 1, lambda x, a: math.erf(x),
          lambda x, out, a: (_TWO_OVER_SQRT_PI * exp(-(x * x)),))
 
@@ -252,12 +252,12 @@ def _sigmoid(x: float, a: None) -> float:
     return e / (1.0 + e)
 
 
-SIGMOID = Op("sigmoid", 1, _sigmoid, lambda x, out, a: (out * (1.0 - out),))
+SIGMOID = Op.from_formula("sigmoid", 1, "_sigmoid(x, a)", ["out * (1.0 - out)"], globals())
 
 # "0 where x <= 0", not "x where x > 0": a NaN stays NaN, as in torch, rather than
 # vanishing into a 0.0 that hides it from the loss.
-RELU = Op("relu", 1, lambda x, a: 0.0 if x <= 0 else x, lambda x, out, a: (passes(x),),
-          domain=KINK_AT_0)
+RELU = Op.from_formula("relu", 1, "0.0 if x <= 0 else x", ["passes(x)"], globals(),
+                       domain=KINK_AT_0)
 LEAKY_RELU = Op("leaky_relu", 1, lambda x, a: x if x > 0 else a * x,
                 lambda x, out, a: (step(x, a),), attr=0.01, domain=KINK_AT_0,
                 attr_examples=(0.0, 0.01, 0.1, 0.25, 0.5))

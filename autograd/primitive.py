@@ -66,7 +66,7 @@ class Op:
     """
 
     __slots__ = ("name", "symbol", "arity", "forward", "rule", "attr", "domain", "attr_examples",
-                 "swapped_from", "_swapped")
+                 "formula", "swapped_from", "_swapped")
 
     def __init__(
         self,
@@ -79,6 +79,7 @@ class Op:
         attr: float | None = None,
         domain: tuple[Domain, ...] | Callable[[Any], tuple[Domain, ...]] | None = None,
         attr_examples: tuple[float, ...] = (),
+        formula: tuple[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.name = name
         self.symbol = symbol or name  # how drawings and listings show it: "*", "tanh"
@@ -88,6 +89,7 @@ class Op:
         self.attr = attr
         self.domain = domain if domain is not None else (ANYWHERE,) * max(arity, 1)
         self.attr_examples = attr_examples  # typical constants, for tests to draw from
+        self.formula = formula  # the expressions `forward` and `rule` were made from, if any
         self.swapped_from: Op | None = None  # set on the op that `swapped` makes
         self._swapped: Op | None = None
 
@@ -96,8 +98,32 @@ class Op:
         return Op(
             self.name, self.arity, self.forward, self.rule,
             symbol=self.symbol, attr=attr, domain=self.domain,
-            attr_examples=self.attr_examples,
+            attr_examples=self.attr_examples, formula=self.formula,
         )
+
+    @classmethod
+    def from_formula(cls, name: str, arity: int, forward: str, rule: Sequence[str],
+                     namespace: dict[str, Any], **options: Any) -> Op:
+        """An op written as expressions: ``forward`` in ``x, y`` (binary) or ``x, a``
+        (unary, ``a`` its attribute), and one local derivative per input in those and
+        ``out``. They become the op's `forward` and `rule` functions, evaluated in
+        `namespace` (the module's globals, for the helpers they call); `Value`'s
+        operators write the same expressions into their own code (`autograd.fastpath`),
+        so making a node calls no function of the op's.
+
+            >>> cube = Op.from_formula("cube", 1, "x * x * x", ["3.0 * x * x"], {})
+            >>> cube.evaluate([2.0]), cube.local_grads([2.0], 8.0)
+            (8.0, (12.0,))
+        """
+        if arity not in (1, 2) or len(rule) != arity:
+            raise ValueError(f"Op.from_formula: {name!r} needs arity 1 or 2 and one "
+                             f"derivative per input, got arity {arity} and {len(rule)}.")
+        inputs = "x, y" if arity == 2 else "x, a"
+        rule_inputs = "x, y, out" if arity == 2 else "x, out, a"
+        # The two functions are compiled from the op's own text: nothing outside it.
+        forward_fn = eval(f"lambda {inputs}: {forward}", namespace)  # noqa: S307
+        rule_fn = eval(f"lambda {rule_inputs}: ({', '.join(rule)},)", namespace)  # noqa: S307
+        return cls(name, arity, forward_fn, rule_fn, formula=(forward, tuple(rule)), **options)
 
     def with_functions(self, forward: Callable[..., Any], rule: Callable[..., Any]) -> Op:
         """The same op computed by other functions (the compiler's symbolic copies)."""

@@ -22,7 +22,7 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import copying, ops
+from autograd import copying, fastpath, ops
 from autograd.backward import MANY, chain_rule
 from autograd.backward import backward as run_backward
 from autograd.context import DEFAULT_MODE, MODE, TRACING
@@ -35,8 +35,24 @@ Number = float | int
 # The same steps as apply_binary / apply_unary (below the class) with the op's functions
 # bound once: one Python call per operator instead of two, on the path every node takes.
 
+# The globals of the operators `autograd.fastpath` writes for ops given as formulas: the
+# names of ops.py, which formulas call, and the engine's (filled in at the end of this
+# module, once `Value` and the node functions exist).
+_OPERATORS: dict[str, Any] = dict(vars(ops))
+
+
 def _binary_methods(op: Op, name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:
     """``x op y`` and its reflection ``number op x`` (``__add__`` and ``__radd__``)."""
+    if op.formula is not None:
+        method, reflected = fastpath.binary(op, _OPERATORS)
+    else:
+        method, reflected = _closure_methods(op)
+    _name_method(method, f"__{name}__", f"``x {op.symbol} y`` (either may be a number).")
+    _name_method(reflected, f"__r{name}__", f"``number {op.symbol} x``.")
+    return method, reflected
+
+
+def _closure_methods(op: Op) -> tuple[Callable[..., Value], Callable[..., Value]]:
     forward, rule = op.forward, op.rule
 
     def method(self: Value, other: Value | Number) -> Value:
@@ -58,13 +74,17 @@ def _binary_methods(op: Op, name: str) -> tuple[Callable[..., Value], Callable[.
     def reflected(self: Value, other: Number) -> Value:
         return _number_node(op, self, other, True)
 
-    _name_method(method, f"__{name}__", f"``x {op.symbol} y`` (either may be a number).")
-    _name_method(reflected, f"__r{name}__", f"``number {op.symbol} x``.")
     return method, reflected
 
 
 def _unary_method(op: Op, name: str, doc: str | None = None) -> Callable[[Value], Value]:
     """``x.tanh()`` and the like: `op` applied to the Value itself."""
+    method = fastpath.unary(op, _OPERATORS) if op.formula is not None else _closure_method(op)
+    _name_method(method, name, doc or f"``{op.name}`` of this Value (`autograd.ops`).")
+    return method
+
+
+def _closure_method(op: Op) -> Callable[[Value], Value]:
     forward, rule, attr = op.forward, op.rule, op.attr
 
     def method(self: Value) -> Value:
@@ -79,7 +99,6 @@ def _unary_method(op: Op, name: str, doc: str | None = None) -> Callable[[Value]
             return node
         return _record_slow(node, op, (self,), lambda: rule(xd, out, attr))
 
-    _name_method(method, name, doc or f"``{op.name}`` of this Value (`autograd.ops`).")
     return method
 
 
@@ -537,3 +556,7 @@ def _to_float(data: Any, op: str = "Value") -> float:
 
 def _data_of(other: Value | Number) -> float:
     return other.data if isinstance(other, Value) else _to_float(other, "comparison")
+
+
+_OPERATORS.update(Value=Value, _new=_new, MODE=MODE, DEFAULT_MODE=DEFAULT_MODE, TRACING=TRACING,
+                  _record_slow=_record_slow, _binary_node=_binary_node, _to_float=_to_float)
