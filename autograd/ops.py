@@ -20,6 +20,8 @@ Adding an op is one local edit here, next to its siblings, plus a method on `Val
 (`value.py`) and a line in the test table (`tests/autograd/core/op_table.py`; a test
 fails until it exists). Users add ops of their own with `autograd.op` (`extend.py`),
 which builds the same `Op`.
+Ops written as expressions (`Op.from_formula`) get operators with those expressions
+written into their code (`fastpath.py`).
 
     >>> MUL.evaluate([2.0, 3.0]), MUL.local_grads([2.0, 3.0], 6.0)
     (6.0, (3.0, 2.0))
