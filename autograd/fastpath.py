@@ -53,43 +53,33 @@ def make(op, a, swapped):
         return _record_slow(node, op, (self, other), lambda: ({dx}, {dy}))
 
 
-    def with_number(self, c):
-        if type(c) is not float:
-            c = _to_float(c, op.name)
-        if MODE.get() is not DEFAULT_MODE or TRACING.get() is not None:
-            return _binary_node(op, self, Value(c))
-        x = self.data
-        y = c
-        node = _new(Value)
-        node.data = out = {forward}
-        node.grad = 0.0
-        node.op = op
-        node._x = self
-        node._y = None
-        node._dx = {dx}
-        node._dy = c
-        return node
+{with_number}
 
-
-    def reflected(self, c):
-        if type(c) is not float:
-            c = _to_float(c, op.name)
-        if MODE.get() is not DEFAULT_MODE or TRACING.get() is not None:
-            return _binary_node(op, Value(c), self)
-        x = c
-        y = self.data
-        node = _new(Value)
-        node.data = out = {forward}
-        node.grad = 0.0
-        node.op = swapped
-        node._x = self
-        node._y = None
-        node._dx = {dy}
-        node._dy = c
-        return node
+{reflected}
 
     return method, reflected
 '''
+
+# A number beside the Value: it stays on the node (``_dy``), the Value is its one parent,
+# and the local derivative kept is the Value's. Filled in once with the number on the
+# right (``x op 2.0``) and once on the left (``2.0 op x``, the op's swapped twin).
+_WITH_NUMBER = '''
+    def {function}(self, c):
+        if type(c) is not float:
+            c = _to_float(c, op.name)
+        if MODE.get() is not DEFAULT_MODE or TRACING.get() is not None:
+            return _binary_node(op, {operands})
+        x = {x}
+        y = {y}
+        node = _new(Value)
+        node.data = out = {forward}
+        node.grad = 0.0
+        node.op = {node_op}
+        node._x = self
+        node._y = None
+        node._dx = {derivative}
+        node._dy = c
+        return node'''
 
 _UNARY = '''
 def make(op, a, swapped):
@@ -120,7 +110,14 @@ def source(op: Op, arity: int) -> str:
         raise ValueError(f"fastpath: {op.describe()} is not a formula op of arity {arity}.")
     forward, rule = op.formula
     if arity == 2:
-        return _BINARY.format(forward=forward, dx=rule[0], dy=rule[1])
+        right = _WITH_NUMBER.format(function="with_number", operands="self, Value(c)",
+                                    x="self.data", y="c", forward=forward, node_op="op",
+                                    derivative=rule[0])
+        left = _WITH_NUMBER.format(function="reflected", operands="Value(c), self",
+                                   x="c", y="self.data", forward=forward, node_op="swapped",
+                                   derivative=rule[1])
+        return _BINARY.format(forward=forward, dx=rule[0], dy=rule[1], with_number=right,
+                              reflected=left)
     return _UNARY.format(forward=forward, dx=rule[0])
 
 

@@ -2,8 +2,9 @@
 
 Operators and methods build new nodes with functions made from each op of `ops.py`
 (`_binary_methods`, `_unary_method`), which run the op's forward and store its float
-local derivatives on the node; `apply_unary`, `apply_binary` and `apply_nary` do the same
-for any op. Nothing else about an op lives here.
+local derivatives on the node (for an op written as formulas, `autograd.fastpath` writes
+its expressions into the operator itself); `apply_unary`, `apply_binary` and
+`apply_nary` do the same for any op. Nothing else about an op lives here.
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> c = a * b + a.tanh()
