@@ -10,7 +10,7 @@ calls are gone.
 
     >>> from autograd import Value, ops
     >>> code = source(ops.MUL, 2)
-    >>> [line.strip() for line in code.splitlines() if "node._d" in line][:2]
+    >>> [line.strip() for line in code.splitlines() if "node._d" in line][2:4]  # x * y
     ['node._dx = y', 'node._dy = x']
     >>> (Value(2.0) * 3.0).data
     6.0
@@ -18,6 +18,7 @@ calls are gone.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -30,10 +31,15 @@ from autograd.primitive import Op
 _BINARY = '''
 def make(op, a, swapped):
     def method(self, other):
-        if other.__class__ is not Value:
-            if isinstance(other, Value):
+        kind = other.__class__
+        if kind is not Value:
+            if kind is float:
+                c = other
+            elif isinstance(other, Value):
                 return _binary_node(op, self, other)
-            return with_number(self, other)
+            else:
+                c = _to_float(other, op.name)
+{right}
         x = self.data
         y = other.data
         node = _new(Value)
@@ -53,33 +59,33 @@ def make(op, a, swapped):
         return _record_slow(node, op, (self, other), lambda: ({dx}, {dy}))
 
 
-{with_number}
-
-{reflected}
+    def reflected(self, c):
+        if type(c) is not float:
+            c = _to_float(c, op.name)
+{left}
 
     return method, reflected
 '''
 
-# A number beside the Value: it stays on the node (``_dy``), the Value is its one parent,
-# and the local derivative kept is the Value's. Filled in once with the number on the
-# right (``x op 2.0``) and once on the left (``2.0 op x``, the op's swapped twin).
-_WITH_NUMBER = '''
-    def {function}(self, c):
-        if type(c) is not float:
-            c = _to_float(c, op.name)
-        if MODE.get() is not DEFAULT_MODE or TRACING.get() is not None:
-            return _binary_node(op, {operands})
-        x = {x}
-        y = {y}
-        node = _new(Value)
-        node.data = out = {forward}
-        node.grad = 0.0
-        node.op = {node_op}
-        node._x = self
-        node._y = None
-        node._dx = {derivative}
-        node._dy = c
-        return node'''
+# A number `c` (a float by then) beside the Value: it stays on the node (``_dy``), the
+# Value is its one parent, and the local derivative kept is the Value's. Written into the
+# operator itself with the number on the right (``x op 2.0``: no second call on that
+# path) and into the reflected operator with it on the left (``2.0 op x``, the op's
+# swapped twin).
+_WITH_NUMBER = '''\
+if MODE.get() is not DEFAULT_MODE or TRACING.get() is not None:
+    return _binary_node(op, {operands})
+x = {x}
+y = {y}
+node = _new(Value)
+node.data = out = {forward}
+node.grad = 0.0
+node.op = {node_op}
+node._x = self
+node._y = None
+node._dx = {derivative}
+node._dy = c
+return node'''
 
 _UNARY = '''
 def make(op, a, swapped):
@@ -110,14 +116,13 @@ def source(op: Op, arity: int) -> str:
         raise ValueError(f"fastpath: {op.describe()} is not a formula op of arity {arity}.")
     forward, rule = op.formula
     if arity == 2:
-        right = _WITH_NUMBER.format(function="with_number", operands="self, Value(c)",
-                                    x="self.data", y="c", forward=forward, node_op="op",
-                                    derivative=rule[0])
-        left = _WITH_NUMBER.format(function="reflected", operands="Value(c), self",
-                                   x="c", y="self.data", forward=forward, node_op="swapped",
-                                   derivative=rule[1])
-        return _BINARY.format(forward=forward, dx=rule[0], dy=rule[1], with_number=right,
-                              reflected=left)
+        right = _WITH_NUMBER.format(operands="self, Value(c)", x="self.data", y="c",
+                                    forward=forward, node_op="op", derivative=rule[0])
+        left = _WITH_NUMBER.format(operands="Value(c), self", x="c", y="self.data",
+                                   forward=forward, node_op="swapped", derivative=rule[1])
+        return _BINARY.format(forward=forward, dx=rule[0], dy=rule[1],
+                              right=textwrap.indent(right, " " * 12),
+                              left=textwrap.indent(left, " " * 8))
     return _UNARY.format(forward=forward, dx=rule[0])
 
 

@@ -543,7 +543,8 @@ def constant(number: Any, op: Op) -> Value:
 def _to_float(data: Any, op: str = "Value") -> float:
     if isinstance(data, Value):
         raise TypeError(f"{op}: expected a number, got a Value; use its .data for a constant.")
-    if isinstance(data, numbers.Real) and not isinstance(data, bool):
+    # An int first, without the ABC check (bool is not `int` here: it is refused below).
+    if type(data) is int or isinstance(data, numbers.Real) and not isinstance(data, bool):
         try:
             return float(data)
         except OverflowError:  # an int beyond 1.8e308: name its size, not its digits
